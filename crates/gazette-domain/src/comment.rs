@@ -1,0 +1,145 @@
+use crate::{ArticleId, CommentId, DomainError, HoldReason};
+use serde::Serialize;
+
+/// Where a comment stands in moderation. Only `Approved` is ever public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentStatus {
+    /// Waiting for a moderator; visible to its author only.
+    Held,
+    /// Public.
+    Approved,
+    /// Judged spam; never public.
+    Spam,
+    /// Deleted, restorable; never public.
+    Trash,
+}
+
+impl CommentStatus {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Held => "held",
+            Self::Approved => "approved",
+            Self::Spam => "spam",
+            Self::Trash => "trash",
+        }
+    }
+
+    /// Reads a stored or typed value.
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        match value {
+            "held" => Ok(Self::Held),
+            "approved" => Ok(Self::Approved),
+            "spam" => Ok(Self::Spam),
+            "trash" => Ok(Self::Trash),
+            other => Err(DomainError::UnknownVariant {
+                kind: "comment status",
+                value: other.to_owned(),
+            }),
+        }
+    }
+}
+
+/// A comment as the public side of the site may show it.
+///
+/// It deliberately has no email field: code that renders pages, feeds or the API cannot publish an
+/// address it never receives. The avatar is a per-site keyed hash, computed when the comment was stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    /// Database id and anchor.
+    pub id: CommentId,
+    /// The article it is under.
+    pub article_id: ArticleId,
+    /// The comment it replies to, if any (after depth clamping).
+    pub parent_id: Option<CommentId>,
+    /// Nesting level, 1 for a top-level comment.
+    pub depth: u32,
+    /// Materialised path of zero-padded ids; sorting by it gives thread order.
+    pub path: String,
+    /// Name as the commenter typed it.
+    pub author_name: String,
+    /// The commenter's website (http or https), if given.
+    pub author_url: Option<String>,
+    /// Hex keyed hash that the identicon is drawn from.
+    pub avatar: String,
+    /// Rendered, sanitised body.
+    pub body_html: String,
+    /// Moderation status.
+    pub status: CommentStatus,
+    /// Unix seconds of submission.
+    pub created_at: i64,
+}
+
+/// A comment with what only staff may see: the email, network address and moderation reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffComment {
+    /// The public part.
+    pub comment: Comment,
+    /// The commenter's email address. Never shown outside staff screens and the CLI.
+    pub author_email: String,
+    /// The address the comment came from, if known.
+    pub ip: Option<String>,
+    /// The browser's User-Agent, if sent.
+    pub user_agent: Option<String>,
+    /// Why it was held, if it was.
+    pub held_reason: Option<String>,
+    /// The Markdown the commenter wrote.
+    pub body_markdown: String,
+    /// Headline of the article it is under.
+    pub article_title: String,
+    /// Slug of the article it is under.
+    pub article_slug: String,
+}
+
+/// What the store needs to insert a comment. Path and depth are the store's to compute, since they
+/// need the new id and the parent's row, read in the same transaction.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    /// The article it goes under.
+    pub article_id: ArticleId,
+    /// The comment it answers; must be approved and under the same article.
+    pub parent_id: Option<CommentId>,
+    /// Display name.
+    pub author_name: String,
+    /// Email, normalised to lower case.
+    pub author_email: String,
+    /// Website, if any.
+    pub author_url: Option<String>,
+    /// Hex keyed hash of the email, for the identicon.
+    pub avatar: String,
+    /// Markdown source.
+    pub body_markdown: String,
+    /// Rendered, sanitised HTML.
+    pub body_html: String,
+    /// Initial status decided by the moderation policy.
+    pub status: CommentStatus,
+    /// Why it is held, when it is.
+    pub held_reason: Option<HoldReason>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// Client User-Agent.
+    pub user_agent: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Nesting limit in force: a reply to a comment at this depth attaches beside it instead.
+    pub max_depth: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_through_their_stored_text() {
+        for s in [
+            CommentStatus::Held,
+            CommentStatus::Approved,
+            CommentStatus::Spam,
+            CommentStatus::Trash,
+        ] {
+            assert_eq!(CommentStatus::parse(s.as_str()), Ok(s));
+        }
+        assert!(CommentStatus::parse("Approved").is_err());
+    }
+}

@@ -1,0 +1,41 @@
+//! Gazette's domain: the words the rest of the code speaks, with no I/O, async, SQL or HTTP.
+
+/// Typed identifiers for articles, comments and users.
+pub mod ids;
+/// Articles, their authors and taxonomy terms.
+pub mod article;
+/// Comments as readers and staff see them, and what a new one carries.
+pub mod comment;
+/// The comment thread: materialised paths and display nesting.
+pub mod thread;
+/// Checking what a commenter typed, field by field.
+pub mod validate;
+/// Which comments are held for moderation and which go straight out.
+pub mod moderation;
+/// Staff accounts and their roles.
+pub mod user;
+/// Pagination requests and pages of results.
+pub mod page;
+/// Slugs for permalinks.
+pub mod slugs;
+
+pub use article::{Article, ArticleStatus, ArticleSummary, AuthorRef, NewArticle, Term, TermKind};
+pub use comment::{Comment, CommentStatus, NewComment, StaffComment};
+pub use ids::{ArticleId, CommentId, UserId};
+pub use moderation::{HoldReason, ModerationPolicy};
+pub use page::{Page, PageRequest};
+pub use user::{NewUser, Role, User};
+pub use validate::{CommentDraft, Field, FieldErrors, ValidComment};
+
+/// A rule of the domain was broken by a value that came from outside.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DomainError {
+    /// A textual value did not name any known variant (a status, a role).
+    #[error("unknown {kind} {value:?}")]
+    UnknownVariant {
+        /// What was being parsed, e.g. "comment status".
+        kind: &'static str,
+        /// The text that did not match.
+        value: String,
+    },
+}
