@@ -1,0 +1,26 @@
+//! Gazette's [`Store`](gazette_store::Store) on SQLite: one file, WAL journal, foreign keys on,
+//! full fsync on commit so an acknowledged comment survives a crash.
+
+/// Opening the database and running migrations.
+mod connect;
+/// Articles, terms and lists.
+mod articles;
+/// Comments, threads and counts.
+mod comments;
+/// Staff accounts and settings.
+mod users;
+/// The `Store` trait, delegating to the modules above.
+mod store_impl;
+
+pub use connect::SqliteStore;
+
+use gazette_store::StoreError;
+
+/// Maps a sqlx error: unique violations become `Conflict(what)`, missing rows `NotFound(what)`.
+fn map_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |error| match &error {
+        sqlx::Error::RowNotFound => StoreError::NotFound(what),
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::other(what, error),
+    }
+}

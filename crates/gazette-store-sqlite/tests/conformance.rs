@@ -1,0 +1,29 @@
+//! The shared storage conformance suite, on a fresh SQLite file per test.
+
+use gazette_store::testkit::TestStore;
+use gazette_store::Store;
+use gazette_store_sqlite::SqliteStore;
+
+struct TempSqlite {
+    store: SqliteStore,
+    _dir: tempfile::TempDir,
+}
+
+#[async_trait::async_trait]
+impl TestStore for TempSqlite {
+    fn store(&self) -> &dyn Store {
+        &self.store
+    }
+    async fn cleanup(self: Box<Self>) {
+        self.store.close().await;
+    }
+}
+
+async fn fresh() -> Option<Box<TempSqlite>> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let store = SqliteStore::connect(&url).await.expect("open SQLite");
+    Some(Box::new(TempSqlite { store, _dir: dir }))
+}
+
+gazette_store::conformance_suite!(fresh);

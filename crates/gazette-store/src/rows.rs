@@ -1,0 +1,239 @@
+//! Rows as both SQL backends select them. Column lists are written so that one struct decodes
+//! from SQLite and PostgreSQL alike (all integers are 64-bit, booleans are booleans).
+
+use crate::StoreResult;
+use gazette_domain::{
+    Article, ArticleId, ArticleStatus, ArticleSummary, AuthorRef, Comment, CommentId, CommentStatus,
+    Role, StaffComment, Term, User, UserId,
+};
+
+/// Columns for an `ArticleRow`: `a` is the article, `u` its author.
+pub const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.body_markdown, a.body_html, a.excerpt, \
+     a.status, a.comments_open, a.published_at, a.created_at, a.updated_at, a.comment_count, \
+     u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug";
+
+/// An article joined with its author.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ArticleRow {
+    id: i64,
+    slug: String,
+    title: String,
+    body_markdown: String,
+    body_html: String,
+    excerpt: String,
+    status: String,
+    comments_open: bool,
+    published_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    comment_count: i64,
+    author_id: i64,
+    author_name: String,
+    author_slug: String,
+}
+
+impl ArticleRow {
+    /// The article's id, to read its terms.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// The article, with the terms read separately.
+    pub fn into_article(self, categories: Vec<Term>, tags: Vec<Term>) -> StoreResult<Article> {
+        Ok(Article {
+            id: ArticleId(self.id),
+            slug: self.slug,
+            title: self.title,
+            body_markdown: self.body_markdown,
+            body_html: self.body_html,
+            excerpt: self.excerpt,
+            author: AuthorRef {
+                id: UserId(self.author_id),
+                name: self.author_name,
+                slug: self.author_slug,
+            },
+            status: ArticleStatus::parse(&self.status)?,
+            comments_open: self.comments_open,
+            published_at: self.published_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            comment_count: self.comment_count,
+            categories,
+            tags,
+        })
+    }
+}
+
+/// Columns for an `ArticleSummaryRow`: `a` is the article, `u` its author.
+pub const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.title, a.excerpt, a.published_at, a.comment_count, \
+     u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug";
+
+/// An article in a list.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ArticleSummaryRow {
+    id: i64,
+    slug: String,
+    title: String,
+    excerpt: String,
+    published_at: Option<i64>,
+    comment_count: i64,
+    author_id: i64,
+    author_name: String,
+    author_slug: String,
+}
+
+impl From<ArticleSummaryRow> for ArticleSummary {
+    fn from(row: ArticleSummaryRow) -> Self {
+        ArticleSummary {
+            id: ArticleId(row.id),
+            slug: row.slug,
+            title: row.title,
+            excerpt: row.excerpt,
+            author: AuthorRef {
+                id: UserId(row.author_id),
+                name: row.author_name,
+                slug: row.author_slug,
+            },
+            published_at: row.published_at.unwrap_or_default(),
+            comment_count: row.comment_count,
+        }
+    }
+}
+
+/// A category or tag with the article it is attached to (when read for several articles).
+#[derive(Debug, sqlx::FromRow)]
+pub struct TermRow {
+    /// "category" or "tag".
+    pub kind: String,
+    /// Display name.
+    pub name: String,
+    /// URL slug.
+    pub slug: String,
+}
+
+impl TermRow {
+    /// Splits rows into categories and tags, keeping their order.
+    pub fn split(rows: Vec<TermRow>) -> (Vec<Term>, Vec<Term>) {
+        let mut categories = Vec::new();
+        let mut tags = Vec::new();
+        for row in rows {
+            let term = Term {
+                name: row.name,
+                slug: row.slug,
+            };
+            if row.kind == "category" {
+                categories.push(term);
+            } else {
+                tags.push(term);
+            }
+        }
+        (categories, tags)
+    }
+}
+
+/// Columns for a `CommentRow` from table alias `c`.
+pub const COMMENT_COLUMNS: &str = "c.id, c.article_id, c.parent_id, c.depth, c.path, c.author_name, \
+     c.author_url, c.avatar, c.body_html, c.status, c.created_at";
+
+/// The public part of a comment.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CommentRow {
+    id: i64,
+    article_id: i64,
+    parent_id: Option<i64>,
+    depth: i64,
+    path: String,
+    author_name: String,
+    author_url: Option<String>,
+    avatar: String,
+    body_html: String,
+    status: String,
+    created_at: i64,
+}
+
+impl CommentRow {
+    /// Converts to the domain type, rejecting corrupt status text.
+    pub fn into_comment(self) -> StoreResult<Comment> {
+        Ok(Comment {
+            id: CommentId(self.id),
+            article_id: ArticleId(self.article_id),
+            parent_id: self.parent_id.map(CommentId),
+            depth: u32::try_from(self.depth).unwrap_or(1),
+            path: self.path,
+            author_name: self.author_name,
+            author_url: self.author_url,
+            avatar: self.avatar,
+            body_html: self.body_html,
+            status: CommentStatus::parse(&self.status)?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Columns for a `StaffCommentRow`: `c` the comment, `a` its article.
+pub const STAFF_COMMENT_COLUMNS: &str = "c.id, c.article_id, c.parent_id, c.depth, c.path, \
+     c.author_name, c.author_url, c.avatar, c.body_html, c.status, c.created_at, c.author_email, \
+     c.ip, c.user_agent, c.held_reason, c.body_markdown, a.title AS article_title, a.slug AS article_slug";
+
+/// A comment with the fields only staff see.
+#[derive(Debug, sqlx::FromRow)]
+pub struct StaffCommentRow {
+    #[sqlx(flatten)]
+    comment: CommentRow,
+    author_email: String,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    held_reason: Option<String>,
+    body_markdown: String,
+    article_title: String,
+    article_slug: String,
+}
+
+impl StaffCommentRow {
+    /// Converts to the domain type.
+    pub fn into_staff_comment(self) -> StoreResult<StaffComment> {
+        Ok(StaffComment {
+            comment: self.comment.into_comment()?,
+            author_email: self.author_email,
+            ip: self.ip,
+            user_agent: self.user_agent,
+            held_reason: self.held_reason,
+            body_markdown: self.body_markdown,
+            article_title: self.article_title,
+            article_slug: self.article_slug,
+        })
+    }
+}
+
+/// Columns for a `UserRow` from table alias `u`.
+pub const USER_COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.slug, u.email, u.role, u.password_hash, u.created_at";
+
+/// A staff account.
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    slug: String,
+    email: String,
+    role: String,
+    password_hash: Option<String>,
+    created_at: i64,
+}
+
+impl UserRow {
+    /// Converts to the domain type.
+    pub fn into_user(self) -> StoreResult<User> {
+        Ok(User {
+            id: UserId(self.id),
+            username: self.username,
+            display_name: self.display_name,
+            slug: self.slug,
+            email: self.email,
+            role: Role::parse(&self.role)?,
+            password_hash: self.password_hash,
+            created_at: self.created_at,
+        })
+    }
+}

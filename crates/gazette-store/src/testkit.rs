@@ -1,0 +1,509 @@
+//! The storage conformance suite: every backend runs every case, so SQLite and PostgreSQL cannot drift.
+//!
+//! A backend's test file calls [`conformance_suite!`](crate::conformance_suite) with an async function
+//! that returns a fresh, migrated store (or `None` when that database is not configured).
+
+use crate::{ArticleFilter, Store, StoreError};
+use gazette_domain::{
+    Article, ArticleId, ArticleStatus, Comment, CommentId, CommentStatus, NewArticle, NewComment,
+    NewUser, PageRequest, Role, Term, TermKind, User,
+};
+
+/// A fresh store for one test, cleaned up afterwards.
+#[async_trait::async_trait]
+pub trait TestStore: Send + Sync {
+    /// The store under test.
+    fn store(&self) -> &dyn Store;
+    /// Removes what the test created (a throwaway database, a temporary file).
+    async fn cleanup(self: Box<Self>);
+}
+
+/// Expands to one `#[tokio::test]` per conformance case, each on a fresh store from `$make`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($make:path) => {
+        $crate::conformance_suite!(@cases $make;
+            settings_keep_the_first_value,
+            users_are_found_by_username_and_slug,
+            a_taken_username_is_a_conflict,
+            articles_round_trip_with_their_terms,
+            a_taken_article_slug_is_a_conflict,
+            missing_things_are_not_found,
+            lists_show_only_public_articles_newest_first,
+            lists_filter_by_term_and_author_and_page,
+            categories_in_use_leave_out_unused_and_unpublished,
+            comments_are_placed_in_threads,
+            replies_beyond_the_depth_limit_attach_at_the_deepest_level,
+            a_reply_needs_an_approved_parent_under_the_same_article,
+            approved_count_follows_every_status_change,
+            approved_comments_come_in_thread_order_and_pages,
+            comments_by_ids_stay_within_their_article,
+            position_counts_approved_comments_before_a_path,
+            staff_comments_carry_email_and_list_by_status,
+            approval_history_is_per_email,
+            comment_counts_cover_only_published_articles_asked_for,
+        );
+    };
+    (@cases $make:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let Some(test_store) = $make().await else {
+                    eprintln!("skipped: this database is not configured for tests");
+                    return;
+                };
+                $crate::testkit::$case(test_store.store()).await;
+                test_store.cleanup().await;
+            }
+        )*
+    };
+}
+
+const NOW: i64 = 1_800_000_000;
+
+/// Creates a staff account named `name` with role author.
+pub async fn author(store: &dyn Store, name: &str) -> User {
+    store
+        .create_user(NewUser {
+            username: name.to_lowercase(),
+            display_name: name.to_owned(),
+            slug: name.to_lowercase(),
+            email: format!("{}@newsroom.example", name.to_lowercase()),
+            role: Role::Author,
+            password_hash: None,
+            created_at: NOW,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("create author {name}: {e}"))
+}
+
+/// A published article draft by `author`, public since `published_at`.
+pub fn new_article(author: &User, slug: &str, published_at: i64) -> NewArticle {
+    NewArticle {
+        slug: slug.to_owned(),
+        title: format!("Title of {slug}"),
+        body_markdown: "Body *text*".into(),
+        body_html: "<p>Body <em>text</em></p>".into(),
+        excerpt: "Body text".into(),
+        author_id: author.id,
+        status: ArticleStatus::Published,
+        comments_open: true,
+        published_at: Some(published_at),
+        created_at: published_at,
+        categories: vec![],
+        tags: vec![],
+    }
+}
+
+/// Creates a published article.
+pub async fn article(store: &dyn Store, author: &User, slug: &str) -> Article {
+    store
+        .create_article(new_article(author, slug, NOW - 100))
+        .await
+        .unwrap_or_else(|e| panic!("create article {slug}: {e}"))
+}
+
+/// A new comment under `article` from `email`, in `status`, replying to `parent`.
+pub fn new_comment(
+    article: ArticleId,
+    parent: Option<CommentId>,
+    email: &str,
+    status: CommentStatus,
+) -> NewComment {
+    NewComment {
+        article_id: article,
+        parent_id: parent,
+        author_name: "Reader".into(),
+        author_email: email.to_owned(),
+        author_url: None,
+        avatar: "ab".repeat(16),
+        body_markdown: "hello".into(),
+        body_html: "<p>hello</p>".into(),
+        status,
+        held_reason: None,
+        ip: Some("192.0.2.1".into()),
+        user_agent: None,
+        created_at: NOW,
+        max_depth: 5,
+    }
+}
+
+async fn comment(
+    store: &dyn Store,
+    article: ArticleId,
+    parent: Option<CommentId>,
+    status: CommentStatus,
+) -> Comment {
+    store
+        .insert_comment(new_comment(article, parent, "reader@example.org", status))
+        .await
+        .unwrap_or_else(|e| panic!("insert comment: {e}"))
+}
+
+/// `put_setting_if_absent` stores once; later calls return the first value.
+pub async fn settings_keep_the_first_value(store: &dyn Store) {
+    assert!(matches!(store.setting("k").await, Err(StoreError::NotFound(_))));
+    assert_eq!(store.put_setting_if_absent("k", "first").await.ok().as_deref(), Some("first"));
+    assert_eq!(store.put_setting_if_absent("k", "second").await.ok().as_deref(), Some("first"));
+    assert_eq!(store.setting("k").await.ok().as_deref(), Some("first"));
+}
+
+/// Accounts can be read back by login name and by slug.
+pub async fn users_are_found_by_username_and_slug(store: &dyn Store) {
+    let created = author(store, "Ada").await;
+    let by_name = store.user_by_username("ada").await.expect("by username");
+    let by_slug = store.user_by_slug("ada").await.expect("by slug");
+    assert_eq!(by_name, created);
+    assert_eq!(by_slug, created);
+    assert_eq!(created.role, Role::Author);
+    assert_eq!(created.email, "ada@newsroom.example");
+}
+
+/// A second account with the same username is refused.
+pub async fn a_taken_username_is_a_conflict(store: &dyn Store) {
+    author(store, "Ada").await;
+    let again = store
+        .create_user(NewUser {
+            username: "ada".into(),
+            display_name: "Other".into(),
+            slug: "other".into(),
+            email: "o@example.org".into(),
+            role: Role::Editor,
+            password_hash: Some("x".into()),
+            created_at: NOW,
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+}
+
+/// An article comes back as written, terms in order, shared terms reused.
+pub async fn articles_round_trip_with_their_terms(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let mut new = new_article(&ada, "first", NOW - 10);
+    new.categories = vec![Term::from_name("World News"), Term::from_name("Science")];
+    new.tags = vec![Term::from_name("space")];
+    let created = store.create_article(new).await.expect("create");
+    assert_eq!(created.slug, "first");
+    assert_eq!(created.author.name, "Ada");
+    assert_eq!(created.comment_count, 0);
+    let names: Vec<&str> = created.categories.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["World News", "Science"]);
+    assert_eq!(created.tags, vec![Term::from_name("space")]);
+
+    let mut second = new_article(&ada, "second", NOW - 5);
+    second.categories = vec![Term::from_name("Science")];
+    store.create_article(second).await.expect("create second");
+
+    let read = store.article_by_slug("first").await.expect("by slug");
+    assert_eq!(read, created);
+    assert_eq!(store.article_by_id(created.id).await.expect("by id"), created);
+    let science = store.term(TermKind::Category, "science").await.expect("term");
+    assert_eq!(science.name, "Science");
+    assert_eq!(store.count_articles().await.expect("count"), 2);
+}
+
+/// A second article with the same slug is refused and nothing of it is stored.
+pub async fn a_taken_article_slug_is_a_conflict(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    article(store, &ada, "same").await;
+    let mut again = new_article(&ada, "same", NOW);
+    again.tags = vec![Term::from_name("orphan")];
+    let result = store.create_article(again).await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    assert_eq!(store.count_articles().await.expect("count"), 1);
+    assert!(matches!(
+        store.term(TermKind::Tag, "orphan").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+/// Unknown ids and slugs are `NotFound`, never a default value.
+pub async fn missing_things_are_not_found(store: &dyn Store) {
+    assert!(matches!(store.article_by_slug("nope").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.article_by_id(ArticleId(999)).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.user_by_username("nope").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.staff_comment(CommentId(999)).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.set_comment_status(CommentId(999), CommentStatus::Approved).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let orphan = new_comment(ArticleId(999), None, "a@example.org", CommentStatus::Approved);
+    assert!(matches!(store.insert_comment(orphan).await, Err(StoreError::NotFound(_))));
+}
+
+/// Drafts, trashed and future articles stay out of lists; the newest comes first.
+pub async fn lists_show_only_public_articles_newest_first(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    store.create_article(new_article(&ada, "old", NOW - 300)).await.expect("old");
+    store.create_article(new_article(&ada, "new", NOW - 100)).await.expect("new");
+    store.create_article(new_article(&ada, "future", NOW + 100)).await.expect("future");
+    let mut draft = new_article(&ada, "draft", NOW - 50);
+    draft.status = ArticleStatus::Draft;
+    store.create_article(draft).await.expect("draft");
+    let mut trash = new_article(&ada, "trash", NOW - 50);
+    trash.status = ArticleStatus::Trash;
+    store.create_article(trash).await.expect("trash");
+
+    let page = store
+        .published_articles(&ArticleFilter::All, PageRequest::new(1, 10), NOW)
+        .await
+        .expect("list");
+    let slugs: Vec<&str> = page.items.iter().map(|a| a.slug.as_str()).collect();
+    assert_eq!(slugs, ["new", "old"]);
+    assert_eq!(page.total, 2);
+}
+
+/// Category, tag and author filters, and pages with totals.
+pub async fn lists_filter_by_term_and_author_and_page(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let bob = author(store, "Bob").await;
+    for i in 0..5 {
+        let mut a = new_article(if i % 2 == 0 { &ada } else { &bob }, &format!("a{i}"), NOW - 100 + i);
+        if i < 3 {
+            a.categories = vec![Term::from_name("Politics")];
+        }
+        a.tags = vec![Term::from_name(if i == 4 { "rare" } else { "common" })];
+        store.create_article(a).await.expect("create");
+    }
+    let list = |filter: ArticleFilter, page: u32, per: u32| async move {
+        let page = store
+            .published_articles(&filter, PageRequest::new(page, per), NOW)
+            .await
+            .expect("list");
+        let slugs: Vec<String> = page.items.iter().map(|a| a.slug.clone()).collect();
+        (slugs, page.total)
+    };
+    let politics = ArticleFilter::Term(TermKind::Category, "politics".into());
+    assert_eq!(list(politics, 1, 10).await, (vec!["a2".into(), "a1".into(), "a0".into()], 3));
+    let rare = ArticleFilter::Term(TermKind::Tag, "rare".into());
+    assert_eq!(list(rare, 1, 10).await, (vec!["a4".into()], 1));
+    let by_bob = ArticleFilter::Author(bob.id);
+    assert_eq!(list(by_bob, 1, 10).await, (vec!["a3".into(), "a1".into()], 2));
+    assert_eq!(list(ArticleFilter::All, 2, 2).await, (vec!["a2".into(), "a1".into()], 5));
+    assert_eq!(list(ArticleFilter::All, 4, 2).await, (vec![], 5));
+    let none = ArticleFilter::Term(TermKind::Tag, "politics".into());
+    assert_eq!(list(none, 1, 10).await, (vec![], 0));
+}
+
+/// The navigation lists categories with something public in them.
+pub async fn categories_in_use_leave_out_unused_and_unpublished(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let mut public = new_article(&ada, "p", NOW - 10);
+    public.categories = vec![Term::from_name("Sport"), Term::from_name("Arts")];
+    store.create_article(public).await.expect("public");
+    let mut draft = new_article(&ada, "d", NOW - 10);
+    draft.status = ArticleStatus::Draft;
+    draft.categories = vec![Term::from_name("Secret")];
+    store.create_article(draft).await.expect("draft");
+    let names: Vec<String> = store
+        .categories_in_use(NOW, 10)
+        .await
+        .expect("categories")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["Arts", "Sport"]);
+}
+
+/// Paths and depths follow parents.
+pub async fn comments_are_placed_in_threads(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let top = comment(store, a.id, None, CommentStatus::Approved).await;
+    let reply = comment(store, a.id, Some(top.id), CommentStatus::Approved).await;
+    assert_eq!(top.depth, 1);
+    assert_eq!(top.path, format!("{:012}", top.id.0));
+    assert_eq!(reply.depth, 2);
+    assert_eq!(reply.parent_id, Some(top.id));
+    assert_eq!(reply.path, format!("{:012}.{:012}", top.id.0, reply.id.0));
+    assert_eq!(reply.status, CommentStatus::Approved);
+}
+
+/// The store applies the depth limit given with each comment.
+pub async fn replies_beyond_the_depth_limit_attach_at_the_deepest_level(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let mut parent: Option<Comment> = None;
+    let mut chain = Vec::new();
+    for _ in 0..4 {
+        let mut new = new_comment(
+            a.id,
+            parent.as_ref().map(|p| p.id),
+            "r@example.org",
+            CommentStatus::Approved,
+        );
+        new.max_depth = 2;
+        let c = store.insert_comment(new).await.expect("insert");
+        chain.push(c.clone());
+        parent = Some(c);
+    }
+    let depths: Vec<u32> = chain.iter().map(|c| c.depth).collect();
+    assert_eq!(depths, [1, 2, 2, 2]);
+    assert!(chain[1..].iter().all(|c| c.parent_id == Some(chain[0].id)));
+}
+
+/// A reply must answer an approved comment under the same article; nothing is stored otherwise.
+pub async fn a_reply_needs_an_approved_parent_under_the_same_article(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let b = article(store, &ada, "b").await;
+    let on_b = comment(store, b.id, None, CommentStatus::Approved).await;
+    let held = comment(store, a.id, None, CommentStatus::Held).await;
+    for parent in [on_b.id, held.id, CommentId(987_654)] {
+        let result = store
+            .insert_comment(new_comment(a.id, Some(parent), "x@example.org", CommentStatus::Approved))
+            .await;
+        assert!(matches!(result, Err(StoreError::NotFound("parent comment"))), "{result:?}");
+    }
+    let a_after = store.article_by_id(a.id).await.expect("article");
+    assert_eq!(a_after.comment_count, 0);
+    let all = store
+        .comments_by_ids(a.id, &[held.id, CommentId(held.id.0 + 1), CommentId(held.id.0 + 2)])
+        .await
+        .expect("ids");
+    assert_eq!(all.len(), 1);
+}
+
+/// The article's count is the number of approved comments, whatever moves happen.
+pub async fn approved_count_follows_every_status_change(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let count = || async { store.article_by_id(a.id).await.expect("article").comment_count };
+    let held = comment(store, a.id, None, CommentStatus::Held).await;
+    assert_eq!(count().await, 0);
+    let approved = comment(store, a.id, None, CommentStatus::Approved).await;
+    assert_eq!(count().await, 1);
+    let moved = store
+        .set_comment_status(held.id, CommentStatus::Approved)
+        .await
+        .expect("approve");
+    assert_eq!(moved.comment.status, CommentStatus::Approved);
+    assert_eq!(count().await, 2);
+    store.set_comment_status(held.id, CommentStatus::Approved).await.expect("again");
+    assert_eq!(count().await, 2, "approving twice counts once");
+    store.set_comment_status(approved.id, CommentStatus::Spam).await.expect("spam");
+    assert_eq!(count().await, 1);
+    store.set_comment_status(approved.id, CommentStatus::Trash).await.expect("trash");
+    assert_eq!(count().await, 1);
+    store.set_comment_status(held.id, CommentStatus::Held).await.expect("unapprove");
+    assert_eq!(count().await, 0);
+}
+
+/// Approved comments come sorted by path, paged, without held ones.
+pub async fn approved_comments_come_in_thread_order_and_pages(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let first = comment(store, a.id, None, CommentStatus::Approved).await;
+    let second = comment(store, a.id, None, CommentStatus::Approved).await;
+    let reply = comment(store, a.id, Some(first.id), CommentStatus::Approved).await;
+    comment(store, a.id, None, CommentStatus::Held).await;
+    let ids = |comments: Vec<Comment>| comments.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let all = store
+        .approved_comments(a.id, PageRequest::new(1, 10))
+        .await
+        .expect("all");
+    assert_eq!(ids(all), [first.id, reply.id, second.id]);
+    let page2 = store
+        .approved_comments(a.id, PageRequest::new(2, 2))
+        .await
+        .expect("page 2");
+    assert_eq!(ids(page2), [second.id]);
+}
+
+/// Looking up ids never reaches into another article.
+pub async fn comments_by_ids_stay_within_their_article(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let b = article(store, &ada, "b").await;
+    let on_a = comment(store, a.id, None, CommentStatus::Held).await;
+    let on_b = comment(store, b.id, None, CommentStatus::Held).await;
+    let found = store.comments_by_ids(a.id, &[on_a.id, on_b.id]).await.expect("ids");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, on_a.id);
+    assert_eq!(found[0].status, CommentStatus::Held);
+    assert!(store.comments_by_ids(a.id, &[]).await.expect("none").is_empty());
+}
+
+/// The position of a comment counts only approved ones before it.
+pub async fn position_counts_approved_comments_before_a_path(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let first = comment(store, a.id, None, CommentStatus::Approved).await;
+    comment(store, a.id, None, CommentStatus::Held).await;
+    let third = comment(store, a.id, None, CommentStatus::Approved).await;
+    let reply = comment(store, a.id, Some(first.id), CommentStatus::Approved).await;
+    let before = |path: String| async move {
+        store.approved_comments_before(a.id, &path).await.expect("before")
+    };
+    assert_eq!(before(first.path.clone()).await, 0);
+    assert_eq!(before(reply.path.clone()).await, 1);
+    assert_eq!(before(third.path.clone()).await, 2);
+}
+
+/// Staff see the email, address and reason; queues list by status, newest first.
+pub async fn staff_comments_carry_email_and_list_by_status(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let mut new = new_comment(a.id, None, "first@example.org", CommentStatus::Held);
+    new.held_reason = Some(gazette_domain::HoldReason::FirstComment);
+    new.user_agent = Some("Test/1.0".into());
+    let held = store.insert_comment(new).await.expect("held");
+    let mut later = new_comment(a.id, None, "second@example.org", CommentStatus::Held);
+    later.created_at = NOW + 5;
+    let later = store.insert_comment(later).await.expect("later");
+    comment(store, a.id, None, CommentStatus::Approved).await;
+
+    let staff = store.staff_comment(held.id).await.expect("staff");
+    assert_eq!(staff.author_email, "first@example.org");
+    assert_eq!(staff.ip.as_deref(), Some("192.0.2.1"));
+    assert_eq!(staff.user_agent.as_deref(), Some("Test/1.0"));
+    assert_eq!(staff.held_reason.as_deref(), Some("first-comment"));
+    assert_eq!(staff.article_slug, "a");
+    assert_eq!(staff.body_markdown, "hello");
+
+    let queue = store
+        .staff_comments(CommentStatus::Held, PageRequest::new(1, 10))
+        .await
+        .expect("queue");
+    let ids: Vec<CommentId> = queue.items.iter().map(|c| c.comment.id).collect();
+    assert_eq!(ids, [later.id, held.id]);
+    assert_eq!(queue.total, 2);
+}
+
+/// Having an approved comment is tracked by exact (normalised) email.
+pub async fn approval_history_is_per_email(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    assert!(!store.has_approved_comment_from("r@example.org").await.expect("none"));
+    store
+        .insert_comment(new_comment(a.id, None, "r@example.org", CommentStatus::Held))
+        .await
+        .expect("held");
+    assert!(!store.has_approved_comment_from("r@example.org").await.expect("held only"));
+    store
+        .insert_comment(new_comment(a.id, None, "r@example.org", CommentStatus::Approved))
+        .await
+        .expect("approved");
+    assert!(store.has_approved_comment_from("r@example.org").await.expect("approved"));
+    assert!(!store.has_approved_comment_from("other@example.org").await.expect("other"));
+}
+
+/// Counts come for the published articles asked for, and no others.
+pub async fn comment_counts_cover_only_published_articles_asked_for(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let b = article(store, &ada, "b").await;
+    let mut d = new_article(&ada, "d", NOW - 10);
+    d.status = ArticleStatus::Draft;
+    let d = store.create_article(d).await.expect("draft");
+    comment(store, a.id, None, CommentStatus::Approved).await;
+    comment(store, a.id, None, CommentStatus::Approved).await;
+    comment(store, a.id, None, CommentStatus::Held).await;
+    let mut counts = store
+        .comment_counts(&[a.id, b.id, d.id, ArticleId(12_345)], NOW)
+        .await
+        .expect("counts");
+    counts.sort();
+    assert_eq!(counts, vec![(a.id, 2), (b.id, 0)]);
+    assert!(store.comment_counts(&[], NOW).await.expect("empty").is_empty());
+}
