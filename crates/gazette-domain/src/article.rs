@@ -252,7 +252,11 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_through_their_stored_text() {
-        for s in [ArticleStatus::Draft, ArticleStatus::Published, ArticleStatus::Trash] {
+        for s in [
+            ArticleStatus::Draft,
+            ArticleStatus::Published,
+            ArticleStatus::Trash,
+        ] {
             assert_eq!(ArticleStatus::parse(s.as_str()), Ok(s));
         }
         assert!(ArticleStatus::parse("bogus").is_err());

@@ -1,23 +1,23 @@
 //! Gazette's domain: the words the rest of the code speaks, with no I/O, async, SQL or HTTP.
 
-/// Typed identifiers for articles, comments and users.
-pub mod ids;
 /// Articles, their authors and taxonomy terms.
 pub mod article;
 /// Comments as readers and staff see them, and what a new one carries.
 pub mod comment;
-/// The comment thread: materialised paths and display nesting.
-pub mod thread;
-/// Checking what a commenter typed, field by field.
-pub mod validate;
+/// Typed identifiers for articles, comments and users.
+pub mod ids;
 /// Which comments are held for moderation and which go straight out.
 pub mod moderation;
-/// Staff accounts and their roles.
-pub mod user;
 /// Pagination requests and pages of results.
 pub mod page;
 /// Slugs for permalinks.
 pub mod slugs;
+/// The comment thread: materialised paths and display nesting.
+pub mod thread;
+/// Staff accounts and their roles.
+pub mod user;
+/// Checking what a commenter typed, field by field.
+pub mod validate;
 
 pub use article::{Article, ArticleStatus, ArticleSummary, AuthorRef, NewArticle, Term, TermKind};
 pub use comment::{Comment, CommentStatus, NewComment, StaffComment};

@@ -84,13 +84,22 @@ mod tests {
 
     #[test]
     fn hold_all_holds_even_known_commenters() {
-        assert_eq!(ModerationPolicy::HoldAll.decide(true).0, CommentStatus::Held);
-        assert_eq!(ModerationPolicy::NoHold.decide(false).0, CommentStatus::Approved);
+        assert_eq!(
+            ModerationPolicy::HoldAll.decide(true).0,
+            CommentStatus::Held
+        );
+        assert_eq!(
+            ModerationPolicy::NoHold.decide(false).0,
+            CommentStatus::Approved
+        );
     }
 
     #[test]
     fn policies_parse_from_configuration_text() {
-        assert_eq!(ModerationPolicy::parse("hold-all"), Ok(ModerationPolicy::HoldAll));
+        assert_eq!(
+            ModerationPolicy::parse("hold-all"),
+            Ok(ModerationPolicy::HoldAll)
+        );
         assert!(ModerationPolicy::parse("sometimes").is_err());
     }
 }

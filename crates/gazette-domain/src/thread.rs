@@ -83,7 +83,11 @@ pub struct ThreadNode<T> {
 ///
 /// A comment whose parent is not in the list (it is on an earlier page, or was removed) starts a
 /// new branch at the level it would have had, so page breaks inside a thread keep their indentation.
-pub fn nest<T>(comments: Vec<T>, max_depth: u32, view: impl Fn(&T) -> &Comment) -> Vec<ThreadNode<T>> {
+pub fn nest<T>(
+    comments: Vec<T>,
+    max_depth: u32,
+    view: impl Fn(&T) -> &Comment,
+) -> Vec<ThreadNode<T>> {
     let max_depth = max_depth.max(1);
     // A stack of open branches: (path, node). Each comment pops branches it is not inside.
     let mut roots: Vec<ThreadNode<T>> = Vec::new();
@@ -94,7 +98,8 @@ pub fn nest<T>(comments: Vec<T>, max_depth: u32, view: impl Fn(&T) -> &Comment) 
             (c.path.clone(), c.depth.clamp(1, max_depth))
         };
         while let Some((open_path, _)) = stack.last() {
-            if path.starts_with(open_path.as_str()) && path.as_bytes().get(open_path.len()) == Some(&b'.')
+            if path.starts_with(open_path.as_str())
+                && path.as_bytes().get(open_path.len()) == Some(&b'.')
             {
                 break;
             }

@@ -125,7 +125,10 @@ impl CommentDraft {
         }
 
         if email.is_empty() {
-            errors.add(Field::Email, "Please give your email address; it will not be published.");
+            errors.add(
+                Field::Email,
+                "Please give your email address; it will not be published.",
+            );
         } else if let Some(message) = too_long("Your email address", email, EMAIL_MAX) {
             errors.add(Field::Email, message);
         } else if !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
@@ -159,7 +162,10 @@ impl CommentDraft {
             match parent.parse::<i64>() {
                 Ok(id) if id > 0 => Some(CommentId(id)),
                 _ => {
-                    errors.add(Field::Parent, "The comment you are replying to does not exist.");
+                    errors.add(
+                        Field::Parent,
+                        "The comment you are replying to does not exist.",
+                    );
                     None
                 }
             }
@@ -205,10 +211,14 @@ fn group_thousands(n: usize) -> String {
 fn normalise_website(input: &str) -> Option<String> {
     let parsed = match url::Url::parse(input) {
         Ok(url) => url,
-        Err(url::ParseError::RelativeUrlWithoutBase) => url::Url::parse(&format!("http://{input}")).ok()?,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            url::Url::parse(&format!("http://{input}")).ok()?
+        }
         Err(_) => return None,
     };
-    let has_host = parsed.host_str().is_some_and(|h| !h.is_empty() && h.contains('.'));
+    let has_host = parsed
+        .host_str()
+        .is_some_and(|h| !h.is_empty() && h.contains('.'));
     (matches!(parsed.scheme(), "http" | "https") && has_host && parsed.username().is_empty())
         .then(|| parsed.to_string())
 }
@@ -238,9 +248,16 @@ mod tests {
     #[test]
     fn every_required_field_gets_its_own_message() {
         let errors = CommentDraft::default().validate().expect_err("invalid");
-        assert_eq!(errors.get(Field::Comment), Some("Please type your comment."));
+        assert_eq!(
+            errors.get(Field::Comment),
+            Some("Please type your comment.")
+        );
         assert_eq!(errors.get(Field::Name), Some("Please give your name."));
-        assert!(errors.get(Field::Email).is_some_and(|m| m.contains("email")));
+        assert!(
+            errors
+                .get(Field::Email)
+                .is_some_and(|m| m.contains("email"))
+        );
         assert_eq!(errors.get(Field::Website), None);
     }
 
@@ -264,14 +281,32 @@ mod tests {
         d.email = format!("{}@example.com", "e".repeat(EMAIL_MAX));
         d.website = format!("https://example.com/{}", "w".repeat(WEBSITE_MAX));
         let errors = d.validate().expect_err("too long");
-        assert!(errors.get(Field::Name).is_some_and(|m| m.contains("limit is 100")));
-        assert!(errors.get(Field::Email).is_some_and(|m| m.contains("limit is 254")));
-        assert!(errors.get(Field::Website).is_some_and(|m| m.contains("limit is 200")));
+        assert!(
+            errors
+                .get(Field::Name)
+                .is_some_and(|m| m.contains("limit is 100"))
+        );
+        assert!(
+            errors
+                .get(Field::Email)
+                .is_some_and(|m| m.contains("limit is 254"))
+        );
+        assert!(
+            errors
+                .get(Field::Website)
+                .is_some_and(|m| m.contains("limit is 200"))
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["ada", "ada@", "@example.com", "ada example@x.com", "ada@localhost"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada example@x.com",
+            "ada@localhost",
+        ] {
             let mut d = draft();
             d.email = bad.into();
             assert!(d.validate().is_err(), "{bad} accepted");

@@ -2,16 +2,22 @@ use crate::{SqliteStore, map_err};
 use gazette_domain::{
     Article, ArticleId, ArticleSummary, NewArticle, Page, PageRequest, Term, TermKind,
 };
-use gazette_store::rows::{ARTICLE_COLUMNS, ArticleRow, ArticleSummaryRow, SUMMARY_COLUMNS, TermRow};
+use gazette_store::rows::{
+    ARTICLE_COLUMNS, ArticleRow, ArticleSummaryRow, SUMMARY_COLUMNS, TermRow,
+};
 use gazette_store::{ArticleFilter, StoreResult};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::sync::LazyLock;
 
 static ARTICLE_BY_ID: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {ARTICLE_COLUMNS} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $1")
+    format!(
+        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $1"
+    )
 });
 static ARTICLE_BY_SLUG: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {ARTICLE_COLUMNS} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = $1")
+    format!(
+        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = $1"
+    )
 });
 
 const TERMS_OF_ARTICLE: &str = "SELECT t.kind, t.name, t.slug FROM article_terms at \
@@ -91,13 +97,20 @@ enum Bind<'a> {
 }
 
 /// The article row and its terms: two queries, whatever the article.
-async fn read_article(conn: &mut SqliteConnection, sql: &'static str, key: Bind<'_>) -> StoreResult<Article> {
+async fn read_article(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    key: Bind<'_>,
+) -> StoreResult<Article> {
     let query = sqlx::query_as::<_, ArticleRow>(sql);
     let query = match key {
         Bind::Id(id) => query.bind(id),
         Bind::Slug(slug) => query.bind(slug),
     };
-    let row = query.fetch_one(&mut *conn).await.map_err(map_err("article"))?;
+    let row = query
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err("article"))?;
     let id = row.id();
     let terms: Vec<TermRow> = sqlx::query_as(TERMS_OF_ARTICLE)
         .bind(id)
@@ -185,19 +198,24 @@ pub(crate) async fn published_articles(
 }
 
 pub(crate) async fn term(db: &SqliteStore, kind: TermKind, slug: &str) -> StoreResult<Term> {
-    let row: TermRow = sqlx::query_as("SELECT kind, name, slug FROM terms WHERE kind = $1 AND slug = $2")
-        .bind(kind.as_str())
-        .bind(slug)
-        .fetch_one(&db.pool)
-        .await
-        .map_err(map_err(kind.as_str()))?;
+    let row: TermRow =
+        sqlx::query_as("SELECT kind, name, slug FROM terms WHERE kind = $1 AND slug = $2")
+            .bind(kind.as_str())
+            .bind(slug)
+            .fetch_one(&db.pool)
+            .await
+            .map_err(map_err(kind.as_str()))?;
     Ok(Term {
         name: row.name,
         slug: row.slug,
     })
 }
 
-pub(crate) async fn categories_in_use(db: &SqliteStore, now: i64, limit: i64) -> StoreResult<Vec<Term>> {
+pub(crate) async fn categories_in_use(
+    db: &SqliteStore,
+    now: i64,
+    limit: i64,
+) -> StoreResult<Vec<Term>> {
     let rows: Vec<TermRow> = sqlx::query_as(
         "SELECT t.kind, t.name, t.slug FROM terms t WHERE t.kind = 'category' AND EXISTS ( \
            SELECT 1 FROM article_terms at JOIN articles a ON a.id = at.article_id \

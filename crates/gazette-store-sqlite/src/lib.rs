@@ -1,16 +1,16 @@
 //! Gazette's [`Store`](gazette_store::Store) on SQLite: one file, WAL journal, foreign keys on,
 //! full fsync on commit so an acknowledged comment survives a crash.
 
-/// Opening the database and running migrations.
-mod connect;
 /// Articles, terms and lists.
 mod articles;
 /// Comments, threads and counts.
 mod comments;
-/// Staff accounts and settings.
-mod users;
+/// Opening the database and running migrations.
+mod connect;
 /// The `Store` trait, delegating to the modules above.
 mod store_impl;
+/// Staff accounts and settings.
+mod users;
 
 pub use connect::SqliteStore;
 

@@ -54,10 +54,18 @@ impl Store for SqliteStore {
     async fn has_approved_comment_from(&self, email: &str) -> StoreResult<bool> {
         comments::has_approved_comment_from(self, email).await
     }
-    async fn approved_comments(&self, article: ArticleId, page: PageRequest) -> StoreResult<Vec<Comment>> {
+    async fn approved_comments(
+        &self,
+        article: ArticleId,
+        page: PageRequest,
+    ) -> StoreResult<Vec<Comment>> {
         comments::approved_comments(self, article, page).await
     }
-    async fn comments_by_ids(&self, article: ArticleId, ids: &[CommentId]) -> StoreResult<Vec<Comment>> {
+    async fn comments_by_ids(
+        &self,
+        article: ArticleId,
+        ids: &[CommentId],
+    ) -> StoreResult<Vec<Comment>> {
         comments::comments_by_ids(self, article, ids).await
     }
     async fn approved_comments_before(&self, article: ArticleId, path: &str) -> StoreResult<i64> {
@@ -66,7 +74,11 @@ impl Store for SqliteStore {
     async fn staff_comment(&self, id: CommentId) -> StoreResult<StaffComment> {
         comments::staff_comment(self, id).await
     }
-    async fn set_comment_status(&self, id: CommentId, status: CommentStatus) -> StoreResult<StaffComment> {
+    async fn set_comment_status(
+        &self,
+        id: CommentId,
+        status: CommentStatus,
+    ) -> StoreResult<StaffComment> {
         comments::set_comment_status(self, id, status).await
     }
     async fn staff_comments(
@@ -76,7 +88,11 @@ impl Store for SqliteStore {
     ) -> StoreResult<Page<StaffComment>> {
         comments::staff_comments(self, status, page).await
     }
-    async fn comment_counts(&self, ids: &[ArticleId], now: i64) -> StoreResult<Vec<(ArticleId, i64)>> {
+    async fn comment_counts(
+        &self,
+        ids: &[ArticleId],
+        now: i64,
+    ) -> StoreResult<Vec<(ArticleId, i64)>> {
         comments::comment_counts(self, ids, now).await
     }
 }

@@ -5,11 +5,11 @@ use gazette_store::rows::{USER_COLUMNS, UserRow};
 use std::sync::LazyLock;
 
 static USER_BY_USERNAME: LazyLock<String> =
-LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"));
+    LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"));
 static USER_BY_SLUG: LazyLock<String> =
-LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM users u WHERE u.slug = $1"));
+    LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM users u WHERE u.slug = $1"));
 static USER_BY_ID: LazyLock<String> =
-LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"));
+    LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"));
 
 pub(crate) async fn setting(db: &SqliteStore, key: &str) -> StoreResult<String> {
     sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
@@ -19,7 +19,11 @@ pub(crate) async fn setting(db: &SqliteStore, key: &str) -> StoreResult<String> 
         .map_err(map_err("setting"))
 }
 
-pub(crate) async fn put_setting_if_absent(db: &SqliteStore, key: &str, value: &str) -> StoreResult<String> {
+pub(crate) async fn put_setting_if_absent(
+    db: &SqliteStore,
+    key: &str,
+    value: &str,
+) -> StoreResult<String> {
     let mut tx = db.write().await?;
     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
         .bind(key)
@@ -78,4 +82,3 @@ pub(crate) async fn user_by_slug(db: &SqliteStore, slug: &str) -> StoreResult<Us
         .map_err(map_err("author"))?;
     row.into_user()
 }
-

@@ -1,7 +1,7 @@
 //! The shared storage conformance suite, on a fresh SQLite file per test.
 
-use gazette_store::testkit::TestStore;
 use gazette_store::Store;
+use gazette_store::testkit::TestStore;
 use gazette_store_sqlite::SqliteStore;
 
 struct TempSqlite {

@@ -2,10 +2,10 @@
 //! implemented by `gazette-store-sqlite` and `gazette-store-postgres` and checked by one conformance
 //! suite so the two never drift.
 
-/// The `Store` trait and the filters its methods take.
-mod store;
 /// Row shapes shared by both SQL backends, and their conversion into domain types.
 pub mod rows;
+/// The `Store` trait and the filters its methods take.
+mod store;
 /// The conformance suite every backend runs in its tests.
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -3,8 +3,8 @@
 
 use crate::StoreResult;
 use gazette_domain::{
-    Article, ArticleId, ArticleStatus, ArticleSummary, AuthorRef, Comment, CommentId, CommentStatus,
-    Role, StaffComment, Term, User, UserId,
+    Article, ArticleId, ArticleStatus, ArticleSummary, AuthorRef, Comment, CommentId,
+    CommentStatus, Role, StaffComment, Term, User, UserId,
 };
 
 /// Columns for an `ArticleRow`: `a` is the article, `u` its author.

@@ -72,10 +72,18 @@ pub trait Store: Send + Sync + 'static {
     async fn has_approved_comment_from(&self, email: &str) -> StoreResult<bool>;
 
     /// One page of an article's approved comments in thread order (by path).
-    async fn approved_comments(&self, article: ArticleId, page: PageRequest) -> StoreResult<Vec<Comment>>;
+    async fn approved_comments(
+        &self,
+        article: ArticleId,
+        page: PageRequest,
+    ) -> StoreResult<Vec<Comment>>;
 
     /// The comments among `ids` that are under `article`, in any status, in thread order.
-    async fn comments_by_ids(&self, article: ArticleId, ids: &[CommentId]) -> StoreResult<Vec<Comment>>;
+    async fn comments_by_ids(
+        &self,
+        article: ArticleId,
+        ids: &[CommentId],
+    ) -> StoreResult<Vec<Comment>>;
 
     /// Number of approved comments of `article` that come before `path` in thread order.
     async fn approved_comments_before(&self, article: ArticleId, path: &str) -> StoreResult<i64>;
@@ -84,7 +92,11 @@ pub trait Store: Send + Sync + 'static {
     async fn staff_comment(&self, id: CommentId) -> StoreResult<StaffComment>;
 
     /// Moves a comment to `status`, keeping the article's approved count right, and returns it.
-    async fn set_comment_status(&self, id: CommentId, status: CommentStatus) -> StoreResult<StaffComment>;
+    async fn set_comment_status(
+        &self,
+        id: CommentId,
+        status: CommentStatus,
+    ) -> StoreResult<StaffComment>;
 
     /// One page of comments in `status`, newest first, with staff-only fields.
     async fn staff_comments(
@@ -94,5 +106,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Page<StaffComment>>;
 
     /// Approved-comment counts of the published articles among `ids` (others are left out).
-    async fn comment_counts(&self, ids: &[ArticleId], now: i64) -> StoreResult<Vec<(ArticleId, i64)>>;
+    async fn comment_counts(
+        &self,
+        ids: &[ArticleId],
+        now: i64,
+    ) -> StoreResult<Vec<(ArticleId, i64)>>;
 }

@@ -142,9 +142,26 @@ async fn comment(
 
 /// `put_setting_if_absent` stores once; later calls return the first value.
 pub async fn settings_keep_the_first_value(store: &dyn Store) {
-    assert!(matches!(store.setting("k").await, Err(StoreError::NotFound(_))));
-    assert_eq!(store.put_setting_if_absent("k", "first").await.ok().as_deref(), Some("first"));
-    assert_eq!(store.put_setting_if_absent("k", "second").await.ok().as_deref(), Some("first"));
+    assert!(matches!(
+        store.setting("k").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .put_setting_if_absent("k", "first")
+            .await
+            .ok()
+            .as_deref(),
+        Some("first")
+    );
+    assert_eq!(
+        store
+            .put_setting_if_absent("k", "second")
+            .await
+            .ok()
+            .as_deref(),
+        Some("first")
+    );
     assert_eq!(store.setting("k").await.ok().as_deref(), Some("first"));
 }
 
@@ -196,8 +213,14 @@ pub async fn articles_round_trip_with_their_terms(store: &dyn Store) {
 
     let read = store.article_by_slug("first").await.expect("by slug");
     assert_eq!(read, created);
-    assert_eq!(store.article_by_id(created.id).await.expect("by id"), created);
-    let science = store.term(TermKind::Category, "science").await.expect("term");
+    assert_eq!(
+        store.article_by_id(created.id).await.expect("by id"),
+        created
+    );
+    let science = store
+        .term(TermKind::Category, "science")
+        .await
+        .expect("term");
     assert_eq!(science.name, "Science");
     assert_eq!(store.count_articles().await.expect("count"), 2);
 }
@@ -219,24 +242,55 @@ pub async fn a_taken_article_slug_is_a_conflict(store: &dyn Store) {
 
 /// Unknown ids and slugs are `NotFound`, never a default value.
 pub async fn missing_things_are_not_found(store: &dyn Store) {
-    assert!(matches!(store.article_by_slug("nope").await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.article_by_id(ArticleId(999)).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.user_by_username("nope").await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.staff_comment(CommentId(999)).await, Err(StoreError::NotFound(_))));
     assert!(matches!(
-        store.set_comment_status(CommentId(999), CommentStatus::Approved).await,
+        store.article_by_slug("nope").await,
         Err(StoreError::NotFound(_))
     ));
-    let orphan = new_comment(ArticleId(999), None, "a@example.org", CommentStatus::Approved);
-    assert!(matches!(store.insert_comment(orphan).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.article_by_id(ArticleId(999)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.user_by_username("nope").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.staff_comment(CommentId(999)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store
+            .set_comment_status(CommentId(999), CommentStatus::Approved)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let orphan = new_comment(
+        ArticleId(999),
+        None,
+        "a@example.org",
+        CommentStatus::Approved,
+    );
+    assert!(matches!(
+        store.insert_comment(orphan).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 /// Drafts, trashed and future articles stay out of lists; the newest comes first.
 pub async fn lists_show_only_public_articles_newest_first(store: &dyn Store) {
     let ada = author(store, "Ada").await;
-    store.create_article(new_article(&ada, "old", NOW - 300)).await.expect("old");
-    store.create_article(new_article(&ada, "new", NOW - 100)).await.expect("new");
-    store.create_article(new_article(&ada, "future", NOW + 100)).await.expect("future");
+    store
+        .create_article(new_article(&ada, "old", NOW - 300))
+        .await
+        .expect("old");
+    store
+        .create_article(new_article(&ada, "new", NOW - 100))
+        .await
+        .expect("new");
+    store
+        .create_article(new_article(&ada, "future", NOW + 100))
+        .await
+        .expect("future");
     let mut draft = new_article(&ada, "draft", NOW - 50);
     draft.status = ArticleStatus::Draft;
     store.create_article(draft).await.expect("draft");
@@ -258,7 +312,11 @@ pub async fn lists_filter_by_term_and_author_and_page(store: &dyn Store) {
     let ada = author(store, "Ada").await;
     let bob = author(store, "Bob").await;
     for i in 0..5 {
-        let mut a = new_article(if i % 2 == 0 { &ada } else { &bob }, &format!("a{i}"), NOW - 100 + i);
+        let mut a = new_article(
+            if i % 2 == 0 { &ada } else { &bob },
+            &format!("a{i}"),
+            NOW - 100 + i,
+        );
         if i < 3 {
             a.categories = vec![Term::from_name("Politics")];
         }
@@ -274,12 +332,21 @@ pub async fn lists_filter_by_term_and_author_and_page(store: &dyn Store) {
         (slugs, page.total)
     };
     let politics = ArticleFilter::Term(TermKind::Category, "politics".into());
-    assert_eq!(list(politics, 1, 10).await, (vec!["a2".into(), "a1".into(), "a0".into()], 3));
+    assert_eq!(
+        list(politics, 1, 10).await,
+        (vec!["a2".into(), "a1".into(), "a0".into()], 3)
+    );
     let rare = ArticleFilter::Term(TermKind::Tag, "rare".into());
     assert_eq!(list(rare, 1, 10).await, (vec!["a4".into()], 1));
     let by_bob = ArticleFilter::Author(bob.id);
-    assert_eq!(list(by_bob, 1, 10).await, (vec!["a3".into(), "a1".into()], 2));
-    assert_eq!(list(ArticleFilter::All, 2, 2).await, (vec!["a2".into(), "a1".into()], 5));
+    assert_eq!(
+        list(by_bob, 1, 10).await,
+        (vec!["a3".into(), "a1".into()], 2)
+    );
+    assert_eq!(
+        list(ArticleFilter::All, 2, 2).await,
+        (vec!["a2".into(), "a1".into()], 5)
+    );
     assert_eq!(list(ArticleFilter::All, 4, 2).await, (vec![], 5));
     let none = ArticleFilter::Term(TermKind::Tag, "politics".into());
     assert_eq!(list(none, 1, 10).await, (vec![], 0));
@@ -351,14 +418,25 @@ pub async fn a_reply_needs_an_approved_parent_under_the_same_article(store: &dyn
     let held = comment(store, a.id, None, CommentStatus::Held).await;
     for parent in [on_b.id, held.id, CommentId(987_654)] {
         let result = store
-            .insert_comment(new_comment(a.id, Some(parent), "x@example.org", CommentStatus::Approved))
+            .insert_comment(new_comment(
+                a.id,
+                Some(parent),
+                "x@example.org",
+                CommentStatus::Approved,
+            ))
             .await;
-        assert!(matches!(result, Err(StoreError::NotFound("parent comment"))), "{result:?}");
+        assert!(
+            matches!(result, Err(StoreError::NotFound("parent comment"))),
+            "{result:?}"
+        );
     }
     let a_after = store.article_by_id(a.id).await.expect("article");
     assert_eq!(a_after.comment_count, 0);
     let all = store
-        .comments_by_ids(a.id, &[held.id, CommentId(held.id.0 + 1), CommentId(held.id.0 + 2)])
+        .comments_by_ids(
+            a.id,
+            &[held.id, CommentId(held.id.0 + 1), CommentId(held.id.0 + 2)],
+        )
         .await
         .expect("ids");
     assert_eq!(all.len(), 1);
@@ -368,7 +446,13 @@ pub async fn a_reply_needs_an_approved_parent_under_the_same_article(store: &dyn
 pub async fn approved_count_follows_every_status_change(store: &dyn Store) {
     let ada = author(store, "Ada").await;
     let a = article(store, &ada, "a").await;
-    let count = || async { store.article_by_id(a.id).await.expect("article").comment_count };
+    let count = || async {
+        store
+            .article_by_id(a.id)
+            .await
+            .expect("article")
+            .comment_count
+    };
     let held = comment(store, a.id, None, CommentStatus::Held).await;
     assert_eq!(count().await, 0);
     let approved = comment(store, a.id, None, CommentStatus::Approved).await;
@@ -379,13 +463,25 @@ pub async fn approved_count_follows_every_status_change(store: &dyn Store) {
         .expect("approve");
     assert_eq!(moved.comment.status, CommentStatus::Approved);
     assert_eq!(count().await, 2);
-    store.set_comment_status(held.id, CommentStatus::Approved).await.expect("again");
+    store
+        .set_comment_status(held.id, CommentStatus::Approved)
+        .await
+        .expect("again");
     assert_eq!(count().await, 2, "approving twice counts once");
-    store.set_comment_status(approved.id, CommentStatus::Spam).await.expect("spam");
+    store
+        .set_comment_status(approved.id, CommentStatus::Spam)
+        .await
+        .expect("spam");
     assert_eq!(count().await, 1);
-    store.set_comment_status(approved.id, CommentStatus::Trash).await.expect("trash");
+    store
+        .set_comment_status(approved.id, CommentStatus::Trash)
+        .await
+        .expect("trash");
     assert_eq!(count().await, 1);
-    store.set_comment_status(held.id, CommentStatus::Held).await.expect("unapprove");
+    store
+        .set_comment_status(held.id, CommentStatus::Held)
+        .await
+        .expect("unapprove");
     assert_eq!(count().await, 0);
 }
 
@@ -417,11 +513,20 @@ pub async fn comments_by_ids_stay_within_their_article(store: &dyn Store) {
     let b = article(store, &ada, "b").await;
     let on_a = comment(store, a.id, None, CommentStatus::Held).await;
     let on_b = comment(store, b.id, None, CommentStatus::Held).await;
-    let found = store.comments_by_ids(a.id, &[on_a.id, on_b.id]).await.expect("ids");
+    let found = store
+        .comments_by_ids(a.id, &[on_a.id, on_b.id])
+        .await
+        .expect("ids");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, on_a.id);
     assert_eq!(found[0].status, CommentStatus::Held);
-    assert!(store.comments_by_ids(a.id, &[]).await.expect("none").is_empty());
+    assert!(
+        store
+            .comments_by_ids(a.id, &[])
+            .await
+            .expect("none")
+            .is_empty()
+    );
 }
 
 /// The position of a comment counts only approved ones before it.
@@ -433,7 +538,10 @@ pub async fn position_counts_approved_comments_before_a_path(store: &dyn Store) 
     let third = comment(store, a.id, None, CommentStatus::Approved).await;
     let reply = comment(store, a.id, Some(first.id), CommentStatus::Approved).await;
     let before = |path: String| async move {
-        store.approved_comments_before(a.id, &path).await.expect("before")
+        store
+            .approved_comments_before(a.id, &path)
+            .await
+            .expect("before")
     };
     assert_eq!(before(first.path.clone()).await, 0);
     assert_eq!(before(reply.path.clone()).await, 1);
@@ -474,18 +582,48 @@ pub async fn staff_comments_carry_email_and_list_by_status(store: &dyn Store) {
 pub async fn approval_history_is_per_email(store: &dyn Store) {
     let ada = author(store, "Ada").await;
     let a = article(store, &ada, "a").await;
-    assert!(!store.has_approved_comment_from("r@example.org").await.expect("none"));
+    assert!(
+        !store
+            .has_approved_comment_from("r@example.org")
+            .await
+            .expect("none")
+    );
     store
-        .insert_comment(new_comment(a.id, None, "r@example.org", CommentStatus::Held))
+        .insert_comment(new_comment(
+            a.id,
+            None,
+            "r@example.org",
+            CommentStatus::Held,
+        ))
         .await
         .expect("held");
-    assert!(!store.has_approved_comment_from("r@example.org").await.expect("held only"));
+    assert!(
+        !store
+            .has_approved_comment_from("r@example.org")
+            .await
+            .expect("held only")
+    );
     store
-        .insert_comment(new_comment(a.id, None, "r@example.org", CommentStatus::Approved))
+        .insert_comment(new_comment(
+            a.id,
+            None,
+            "r@example.org",
+            CommentStatus::Approved,
+        ))
         .await
         .expect("approved");
-    assert!(store.has_approved_comment_from("r@example.org").await.expect("approved"));
-    assert!(!store.has_approved_comment_from("other@example.org").await.expect("other"));
+    assert!(
+        store
+            .has_approved_comment_from("r@example.org")
+            .await
+            .expect("approved")
+    );
+    assert!(
+        !store
+            .has_approved_comment_from("other@example.org")
+            .await
+            .expect("other")
+    );
 }
 
 /// Counts come for the published articles asked for, and no others.
@@ -505,5 +643,11 @@ pub async fn comment_counts_cover_only_published_articles_asked_for(store: &dyn 
         .expect("counts");
     counts.sort();
     assert_eq!(counts, vec![(a.id, 2), (b.id, 0)]);
-    assert!(store.comment_counts(&[], NOW).await.expect("empty").is_empty());
+    assert!(
+        store
+            .comment_counts(&[], NOW)
+            .await
+            .expect("empty")
+            .is_empty()
+    );
 }

@@ -1,0 +1,26 @@
+//! Gazette's [`Store`](gazette_store::Store) on PostgreSQL, for sites that run several nodes on one
+//! database. Same behaviour as the SQLite store, checked by the same conformance suite.
+
+/// Articles, terms and lists.
+mod articles;
+/// Comments, threads and counts.
+mod comments;
+/// Opening the pool, migrations, and throwaway databases for tests.
+mod connect;
+/// The `Store` trait, delegating to the modules above.
+mod store_impl;
+/// Staff accounts and settings.
+mod users;
+
+pub use connect::{PgStore, TestDatabase};
+
+use gazette_store::StoreError;
+
+/// Maps a sqlx error: unique violations become `Conflict(what)`, missing rows `NotFound(what)`.
+fn map_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |error| match &error {
+        sqlx::Error::RowNotFound => StoreError::NotFound(what),
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::other(what, error),
+    }
+}
