@@ -1,0 +1,14 @@
+//! Turning stored content into what readers receive: Markdown rendered then sanitised with an
+//! allow-list, page templates, and the identicons that stand in for commenters' faces.
+
+/// Date and time formatting for templates.
+mod dates;
+/// Identicons drawn from a keyed hash.
+pub mod identicon;
+/// Markdown to sanitised HTML for articles and comments, and plain-text excerpts.
+pub mod markdown;
+/// The page templates: embedded defaults, overridable from a folder.
+pub mod templates;
+
+pub use markdown::{excerpt, render_article, render_comment};
+pub use templates::{RenderError, Templates};

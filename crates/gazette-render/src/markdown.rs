@@ -1,0 +1,177 @@
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Renders an article body: full CommonMark with tables, footnotes and strikethrough, then
+/// sanitised with ammonia's allow-list (scripts, styles, event handlers and `javascript:` URLs go).
+pub fn render_article(markdown: &str) -> String {
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    ARTICLE_CLEANER.clean(&unsafe_html).to_string()
+}
+
+/// Renders a comment body: a small Markdown subset (paragraphs, emphasis, links, quotes, code,
+/// lists), sanitised, with every link marked `rel="nofollow ugc noopener"`.
+pub fn render_comment(markdown: &str) -> String {
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    let options = Options::ENABLE_STRIKETHROUGH;
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    COMMENT_CLEANER.clean(&unsafe_html).to_string()
+}
+
+static ARTICLE_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .link_rel(Some("noopener"))
+        .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("td", ["align"])
+        .add_tag_attributes("th", ["align"]);
+    builder
+});
+
+static COMMENT_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder
+        .tags(HashSet::from([
+            "p",
+            "br",
+            "em",
+            "strong",
+            "del",
+            "a",
+            "blockquote",
+            "code",
+            "pre",
+            "ul",
+            "ol",
+            "li",
+        ]))
+        .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("ol", ["start"])
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .link_rel(Some("nofollow ugc noopener"))
+        .clean_content_tags(HashSet::from(["script", "style"]));
+    builder
+});
+
+/// A plain-text summary of about `max_words` words from the start of the body, skipping headings,
+/// code and images; "…" marks a cut.
+pub fn excerpt(markdown: &str, max_words: usize) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut skip_depth = 0u32;
+    let mut pending = String::new();
+    let mut cut = false;
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        match event {
+            Event::Start(Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::Image { .. }) => {
+                skip_depth += 1
+            }
+            Event::End(TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::Image) => {
+                skip_depth = skip_depth.saturating_sub(1)
+            }
+            Event::Text(text) | Event::Code(text) if skip_depth == 0 => pending.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => pending.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_)) => {
+                pending.push(' ')
+            }
+            _ => {}
+        }
+        if pending.ends_with(char::is_whitespace) || pending.len() > 4096 {
+            words.extend(pending.split_whitespace().map(str::to_owned));
+            pending.clear();
+        }
+        if words.len() > max_words {
+            cut = true;
+            break;
+        }
+    }
+    words.extend(pending.split_whitespace().map(str::to_owned));
+    if words.len() > max_words {
+        cut = true;
+        words.truncate(max_words);
+    }
+    let mut text = words.join(" ");
+    if cut {
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_scripts_and_handlers_are_removed() {
+        let html = render_comment(
+            "Hi <script>alert(1)</script><img src=x onerror=alert(2)> <b onclick=x>b</b>",
+        );
+        assert!(!html.contains("script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("alert(1)"), "{html}");
+    }
+
+    #[test]
+    fn comment_links_are_nofollow_ugc_and_javascript_urls_go() {
+        let html = render_comment("[site](https://example.com) [bad](javascript:alert(1))");
+        assert!(
+            html.contains(r#"<a href="https://example.com" rel="nofollow ugc noopener">site</a>"#),
+            "{html}"
+        );
+        assert!(!html.contains("javascript"), "{html}");
+    }
+
+    #[test]
+    fn comment_markdown_subset_survives() {
+        let html = render_comment("*em* **strong** `code`\n\n> quote\n\n- item");
+        for fragment in [
+            "<em>em</em>",
+            "<strong>strong</strong>",
+            "<code>code</code>",
+            "<blockquote>",
+            "<li>item</li>",
+        ] {
+            assert!(html.contains(fragment), "{fragment} missing from {html}");
+        }
+    }
+
+    #[test]
+    fn comment_headings_become_plain_text() {
+        let html = render_comment("# Shouting");
+        assert!(!html.contains("<h1"), "{html}");
+        assert!(html.contains("Shouting"));
+    }
+
+    #[test]
+    fn article_keeps_structure_but_not_scripts() {
+        let html = render_article(
+            "## Heading\n\n![alt](https://example.com/a.png)\n\n<iframe src=\"https://evil\"></iframe><p style=\"x\" onclick=\"y\">p</p>",
+        );
+        assert!(html.contains("<h2>Heading</h2>"), "{html}");
+        assert!(
+            html.contains(r#"<img src="https://example.com/a.png" alt="alt">"#),
+            "{html}"
+        );
+        assert!(!html.contains("iframe"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("style"), "{html}");
+    }
+
+    #[test]
+    fn excerpt_takes_the_first_words_of_prose() {
+        let text = excerpt(
+            "# Title\n\nOne two *three* four.\n\n```\ncode here\n```\n\nFive six",
+            5,
+        );
+        assert_eq!(text, "One two three four. Five…");
+        assert_eq!(excerpt("Short text.", 55), "Short text.");
+    }
+}
