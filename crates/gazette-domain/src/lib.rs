@@ -12,6 +12,8 @@ pub mod moderation;
 pub mod page;
 /// Slugs for permalinks.
 pub mod slugs;
+/// Small text helpers shared by messages and pages.
+pub mod text;
 /// The comment thread: materialised paths and display nesting.
 pub mod thread;
 /// Staff accounts and their roles.

@@ -1,4 +1,5 @@
 use crate::CommentId;
+use crate::text::group_thousands;
 use serde::Serialize;
 
 /// Longest accepted name, in characters.
@@ -189,22 +190,10 @@ fn too_long(what: &str, value: &str, max: usize) -> Option<String> {
     (length > max).then(|| {
         format!(
             "{what} is {} characters long; the limit is {}.",
-            group_thousands(length),
-            group_thousands(max)
+            group_thousands(length as i64),
+            group_thousands(max as i64)
         )
     })
-}
-
-fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// An absolute http(s) URL with a host; a bare host name gets `http://` as browsers would.

@@ -57,6 +57,17 @@ static COMMENT_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// Whether sanitised HTML shows no text at all (a comment that was only markup or a script).
+pub fn is_blank(html: &str) -> bool {
+    TEXT_ONLY.clean(html).to_string().trim().is_empty()
+}
+
+static TEXT_ONLY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder.clean_content_tags(HashSet::from(["script", "style"]));
+    builder
+});
+
 /// A plain-text summary of about `max_words` words from the start of the body, skipping headings,
 /// code and images; "…" marks a cut.
 pub fn excerpt(markdown: &str, max_words: usize) -> String {
@@ -163,6 +174,13 @@ mod tests {
         assert!(!html.contains("iframe"), "{html}");
         assert!(!html.contains("onclick"), "{html}");
         assert!(!html.contains("style"), "{html}");
+    }
+
+    #[test]
+    fn markup_without_text_is_blank() {
+        assert!(is_blank(&render_comment("<script>alert(1)</script>")));
+        assert!(is_blank(&render_comment("<img src=x onerror=alert(1)>")));
+        assert!(!is_blank(&render_comment("*hi*")));
     }
 
     #[test]

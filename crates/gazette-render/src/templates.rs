@@ -64,7 +64,7 @@ impl Templates {
                 dates::format(seconds, &tz, pattern)
             });
         }
-        env.add_filter("thousands", |n: i64| group_thousands(n));
+        env.add_filter("thousands", gazette_domain::text::group_thousands);
         Ok(Self { env })
     }
 
@@ -73,21 +73,6 @@ impl Templates {
         let context = minijinja::Value::from(minijinja::value::Serde(context));
         Ok(self.env.get_template(name)?.render(context)?)
     }
-}
-
-fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -105,12 +90,5 @@ mod tests {
             .expect("render");
         std::fs::remove_dir_all(&dir).ok();
         assert_eq!(html, "custom 404");
-    }
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(group_thousands(1_234_567), "1,234,567");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(-1000), "-1,000");
     }
 }

@@ -1,0 +1,103 @@
+use crate::{CoreError, CoreResult, Site};
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use gazette_domain::slugs::slugify;
+use gazette_domain::{NewUser, Role, User};
+
+/// Shortest password accepted for a staff account.
+pub const PASSWORD_MIN: usize = 12;
+
+/// A staff account to create.
+#[derive(Debug, Clone)]
+pub struct AccountRequest {
+    /// Login name: letters, digits, `.`, `_` or `-`.
+    pub username: String,
+    /// Name in bylines; the username when empty.
+    pub display_name: String,
+    /// Staff email address.
+    pub email: String,
+    /// What the account may do.
+    pub role: Role,
+    /// The password in clear; hashed with argon2id before it is stored.
+    pub password: String,
+}
+
+impl Site {
+    /// Creates a staff account after checking every field.
+    pub async fn create_account(&self, request: AccountRequest) -> CoreResult<User> {
+        let username = request.username.trim();
+        if username.is_empty()
+            || username.len() > 60
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(CoreError::BadInput(
+                "a username is 1 to 60 letters, digits, dots, dashes or underscores".into(),
+            ));
+        }
+        let email = request.email.trim();
+        if !email_is_plausible(email) {
+            return Err(CoreError::BadInput(format!(
+                "{email:?} is not an email address"
+            )));
+        }
+        if request.password.chars().count() < PASSWORD_MIN {
+            return Err(CoreError::BadInput(format!(
+                "a password needs at least {PASSWORD_MIN} characters"
+            )));
+        }
+        let display_name = match request.display_name.trim() {
+            "" => username.to_owned(),
+            name => name.to_owned(),
+        };
+        let password_hash = hash_password(&request.password)?;
+        let user = self
+            .store
+            .create_user(NewUser {
+                username: username.to_owned(),
+                slug: slugify(&display_name),
+                display_name,
+                email: email.to_lowercase(),
+                role: request.role,
+                password_hash: Some(password_hash),
+                created_at: self.now(),
+            })
+            .await
+            .map_err(|e| match e {
+                gazette_store::StoreError::Conflict(_) => CoreError::Conflict(format!(
+                    "a staff account named {username:?} (or with the same name) exists already"
+                )),
+                other => other.into(),
+            })?;
+        tracing::info!(
+            user = user.id.0,
+            role = user.role.as_str(),
+            "staff account created"
+        );
+        Ok(user)
+    }
+
+    /// A staff account by login name.
+    pub async fn account(&self, username: &str) -> CoreResult<User> {
+        Ok(self.store.user_by_username(username).await?)
+    }
+}
+
+fn email_is_plausible(email: &str) -> bool {
+    let draft = gazette_domain::CommentDraft {
+        body: "x".into(),
+        name: "x".into(),
+        email: email.into(),
+        ..Default::default()
+    };
+    draft.validate().is_ok()
+}
+
+/// An argon2id PHC string with a fresh random salt.
+pub fn hash_password(password: &str) -> CoreResult<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|e| CoreError::Storage(format!("hashing a password: {e}")))
+}

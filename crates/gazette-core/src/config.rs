@@ -1,0 +1,237 @@
+use gazette_domain::ModerationPolicy;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything an operator can set. Layers, later wins: defaults → TOML file → `GAZETTE_*`
+/// environment → command-line flags. Passed around in state, never global.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Database URL: `sqlite:PATH` or `postgres://...`.
+    pub db: String,
+    /// Folder whose files override the built-in templates.
+    pub templates_dir: Option<PathBuf>,
+    /// The site's identity.
+    pub site: SiteConfig,
+    /// The discussion under articles.
+    pub comments: CommentsConfig,
+}
+
+/// The site's identity and reading settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Shown in the header and page titles.
+    pub title: String,
+    /// Shown under the title.
+    pub tagline: String,
+    /// Public address, e.g. `https://news.example.com`, for canonical links. Empty: relative links.
+    pub base_url: String,
+    /// IANA time zone for datelines, e.g. `Europe/Paris`.
+    pub timezone: String,
+    /// Language of the pages, for `<html lang>`.
+    pub language: String,
+    /// Articles per page on the front page and archives.
+    pub articles_per_page: u32,
+}
+
+/// The discussion's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CommentsConfig {
+    /// How deep replies nest (1 = no nesting).
+    pub max_depth: u32,
+    /// Comments per page of a discussion.
+    pub per_page: u32,
+    /// Close comments this many days after publication; 0 = never.
+    pub close_after_days: u32,
+    /// Which comments wait for a moderator.
+    pub moderation: ModerationPolicy,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: "sqlite:gazette.db".into(),
+            templates_dir: None,
+            site: SiteConfig::default(),
+            comments: CommentsConfig::default(),
+        }
+    }
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            title: "Gazette".into(),
+            tagline: "News, and the conversation around it".into(),
+            base_url: String::new(),
+            timezone: "UTC".into(),
+            language: "en".into(),
+            articles_per_page: 10,
+        }
+    }
+}
+
+impl Default for CommentsConfig {
+    fn default() -> Self {
+        Self {
+            max_depth: 5,
+            per_page: 200,
+            close_after_days: 0,
+            moderation: ModerationPolicy::HoldFirst,
+        }
+    }
+}
+
+/// A configuration value was wrong; the message names it and says what is allowed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Reads a TOML document over the defaults.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let config: Self = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        config.check()
+    }
+
+    /// Applies `GAZETTE_*` variables from `vars` (e.g. `std::env::vars()`), then checks the result.
+    pub fn with_env(
+        mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        for (key, value) in vars {
+            let Some(name) = key.strip_prefix("GAZETTE_") else {
+                continue;
+            };
+            let bad = |what: &str| ConfigError(format!("{key}={value:?} is not {what}"));
+            match name {
+                "LISTEN" => {
+                    self.listen = value
+                        .parse()
+                        .map_err(|_| bad("an address like 127.0.0.1:8080"))?
+                }
+                "DB" => self.db = value,
+                "TEMPLATES_DIR" => self.templates_dir = Some(PathBuf::from(value)),
+                "SITE_TITLE" => self.site.title = value,
+                "SITE_TAGLINE" => self.site.tagline = value,
+                "SITE_BASE_URL" => self.site.base_url = value,
+                "SITE_TIMEZONE" => self.site.timezone = value,
+                "SITE_LANGUAGE" => self.site.language = value,
+                "SITE_ARTICLES_PER_PAGE" => {
+                    self.site.articles_per_page = value.parse().map_err(|_| bad("a number"))?
+                }
+                "COMMENTS_MAX_DEPTH" => {
+                    self.comments.max_depth = value.parse().map_err(|_| bad("a number"))?
+                }
+                "COMMENTS_PER_PAGE" => {
+                    self.comments.per_page = value.parse().map_err(|_| bad("a number"))?
+                }
+                "COMMENTS_CLOSE_AFTER_DAYS" => {
+                    self.comments.close_after_days = value.parse().map_err(|_| bad("a number"))?
+                }
+                "COMMENTS_MODERATION" => {
+                    self.comments.moderation = ModerationPolicy::parse(&value)
+                        .map_err(|_| bad("one of hold-first, hold-all, no-hold"))?
+                }
+                // Read by the CLI itself (GAZETTE_CONFIG) or by tests (GAZETTE_TEST_*).
+                _ => {}
+            }
+        }
+        self.check()
+    }
+
+    /// Refuses values that would make the site misbehave.
+    pub fn check(self) -> Result<Self, ConfigError> {
+        if !(1..=20).contains(&self.comments.max_depth) {
+            return Err(ConfigError(
+                "comments.max_depth must be between 1 and 20".into(),
+            ));
+        }
+        if !(1..=1000).contains(&self.comments.per_page) {
+            return Err(ConfigError(
+                "comments.per_page must be between 1 and 1000".into(),
+            ));
+        }
+        if !(1..=100).contains(&self.site.articles_per_page) {
+            return Err(ConfigError(
+                "site.articles_per_page must be between 1 and 100".into(),
+            ));
+        }
+        if jiff::tz::TimeZone::get(&self.site.timezone).is_err() {
+            return Err(ConfigError(format!(
+                "site.timezone {:?} is not a known time zone (try \"UTC\" or \"Europe/Paris\")",
+                self.site.timezone
+            )));
+        }
+        if !(self.db.starts_with("sqlite:")
+            || self.db.starts_with("postgres://")
+            || self.db.starts_with("postgresql://"))
+        {
+            return Err(ConfigError(format!(
+                "db {:?} must start with sqlite: or postgres://",
+                self.db
+            )));
+        }
+        Ok(self)
+    }
+
+    /// The site's time zone (checked when the configuration was built).
+    pub fn timezone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.site.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_overrides_defaults_and_keeps_the_rest() {
+        let config = Config::from_toml("[comments]\nmax_depth = 3\n[site]\ntitle = \"Daily\"")
+            .expect("valid");
+        assert_eq!(config.comments.max_depth, 3);
+        assert_eq!(config.comments.per_page, 200);
+        assert_eq!(config.site.title, "Daily");
+        assert_eq!(config.db, "sqlite:gazette.db");
+    }
+
+    #[test]
+    fn environment_wins_over_the_file() {
+        let config = Config::from_toml("db = \"sqlite:a.db\"")
+            .and_then(|c| {
+                c.with_env([
+                    ("GAZETTE_DB".to_owned(), "sqlite:b.db".to_owned()),
+                    (
+                        "GAZETTE_COMMENTS_MODERATION".to_owned(),
+                        "hold-all".to_owned(),
+                    ),
+                    ("HOME".to_owned(), "/root".to_owned()),
+                ])
+            })
+            .expect("valid");
+        assert_eq!(config.db, "sqlite:b.db");
+        assert_eq!(config.comments.moderation, ModerationPolicy::HoldAll);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Config::default()
+            .with_env([("GAZETTE_COMMENTS_MAX_DEPTH".to_owned(), "deep".to_owned())])
+            .expect_err("invalid");
+        assert!(err.0.contains("GAZETTE_COMMENTS_MAX_DEPTH"), "{err}");
+        let err = Config::from_toml("[comments]\nmax_depth = 0").expect_err("invalid");
+        assert!(err.0.contains("max_depth"), "{err}");
+        let err = Config::from_toml("colour = \"red\"").expect_err("unknown key");
+        assert!(err.0.contains("colour"), "{err}");
+        let err = Config::from_toml("db = \"mysql://x\"").expect_err("unknown database");
+        assert!(err.0.contains("sqlite:"), "{err}");
+        let err = Config::from_toml("[site]\ntimezone = \"Mars/Olympus\"").expect_err("bad tz");
+        assert!(err.0.contains("Mars/Olympus"), "{err}");
+    }
+}

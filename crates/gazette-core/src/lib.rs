@@ -1,0 +1,63 @@
+//! Gazette's use cases. Pages, the API, the CLI and (later) importers all go through [`Site`], so a
+//! rule such as "a first comment is held" is written once, here, and never in a handler.
+
+/// Staff accounts and passwords.
+pub mod accounts;
+/// Submitting a comment.
+pub mod commenting;
+/// The typed configuration and its layers (defaults, TOML file, environment).
+pub mod config;
+/// Moderating comments.
+pub mod moderating;
+/// Publishing articles.
+pub mod publishing;
+/// Reading: front page, archives, article pages and their discussions.
+pub mod reading;
+/// Per-site secrets kept in the database so every node shares them.
+pub mod secrets;
+/// The `Site` service: the state every use case needs.
+mod site;
+/// The welcome article a new site starts with.
+mod welcome;
+
+pub use config::Config;
+pub use site::Site;
+
+use gazette_domain::FieldErrors;
+use gazette_store::StoreError;
+
+/// Why a use case refused or failed, in terms the web layer turns into a status and a message.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The thing asked for does not exist, or is not public.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The comment form has fields to fix.
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// The article no longer accepts comments.
+    #[error("comments are closed on this article")]
+    CommentsClosed,
+    /// Input that is not a form field was wrong; the message says what to fix.
+    #[error("{0}")]
+    BadInput(String),
+    /// The write clashes with what exists (a taken slug or username).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database failed; details are logged, never shown.
+    #[error("storage failure: {0}")]
+    Storage(String),
+}
+
+impl From<StoreError> for CoreError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::Conflict(what) => Self::Conflict(format!("that {what} is already taken")),
+            StoreError::Other(message) => Self::Storage(message),
+        }
+    }
+}
+
+/// Shorthand for core results.
+pub type CoreResult<T> = Result<T, CoreError>;

@@ -1,0 +1,239 @@
+use crate::{CoreError, CoreResult, Site};
+use gazette_domain::thread::{ThreadNode, nest};
+use gazette_domain::{
+    Article, ArticleSummary, Comment, CommentId, CommentStatus, Page, PageRequest, Term, TermKind,
+};
+use gazette_store::ArticleFilter;
+
+/// The most categories the navigation shows.
+const NAV_CATEGORIES: i64 = 12;
+/// The most of a reader's own held comments shown back to them on one page.
+pub const OWN_HELD_LIMIT: usize = 20;
+
+/// Which archive a list page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Archive {
+    /// Articles in a category.
+    Category(String),
+    /// Articles with a tag.
+    Tag(String),
+    /// Articles by an author.
+    Author(String),
+}
+
+/// An archive's heading and one page of its articles.
+#[derive(Debug, Clone)]
+pub struct ArchivePage {
+    /// "Category", "Tag" or "Author".
+    pub kind: &'static str,
+    /// The category, tag or author name.
+    pub name: String,
+    /// The articles on this page.
+    pub articles: Page<ArticleSummary>,
+}
+
+/// One page of an article's discussion, ready to display.
+#[derive(Debug, Clone)]
+pub struct Discussion {
+    /// Comments nested for display: approved ones, plus the reader's own held ones.
+    pub threads: Vec<ThreadNode<Comment>>,
+    /// Number of approved comments in all.
+    pub approved_count: i64,
+    /// 1-based page of comments shown.
+    pub page: u32,
+    /// Number of comment pages (at least 1).
+    pub total_pages: u32,
+    /// Whether the form is offered.
+    pub open: bool,
+}
+
+impl Site {
+    /// One page of the latest public articles; `NotFound` past the last page.
+    pub async fn front_page(&self, page: u32) -> CoreResult<Page<ArticleSummary>> {
+        self.list(&ArticleFilter::All, page).await
+    }
+
+    async fn list(&self, filter: &ArticleFilter, page: u32) -> CoreResult<Page<ArticleSummary>> {
+        let request = PageRequest::new(page, self.config.site.articles_per_page);
+        let list = self
+            .store
+            .published_articles(filter, request, self.now())
+            .await?;
+        if list.is_past_the_end() {
+            return Err(CoreError::NotFound("page"));
+        }
+        Ok(list)
+    }
+
+    /// One page of a category, tag or author archive; `NotFound` for an unknown slug or a page past the end.
+    pub async fn archive(&self, archive: &Archive, page: u32) -> CoreResult<ArchivePage> {
+        let (kind, name, filter) = match archive {
+            Archive::Category(slug) => {
+                let term = self.store.term(TermKind::Category, slug).await?;
+                (
+                    "Category",
+                    term.name,
+                    ArticleFilter::Term(TermKind::Category, slug.clone()),
+                )
+            }
+            Archive::Tag(slug) => {
+                let term = self.store.term(TermKind::Tag, slug).await?;
+                (
+                    "Tag",
+                    term.name,
+                    ArticleFilter::Term(TermKind::Tag, slug.clone()),
+                )
+            }
+            Archive::Author(slug) => {
+                let author = self.store.user_by_slug(slug).await?;
+                (
+                    "Author",
+                    author.display_name,
+                    ArticleFilter::Author(author.id),
+                )
+            }
+        };
+        let articles = self.list(&filter, page).await?;
+        Ok(ArchivePage {
+            kind,
+            name,
+            articles,
+        })
+    }
+
+    /// Categories for the navigation.
+    pub async fn navigation(&self) -> CoreResult<Vec<Term>> {
+        Ok(self
+            .store
+            .categories_in_use(self.now(), NAV_CATEGORIES)
+            .await?)
+    }
+
+    /// A public article by slug; drafts, trashed and scheduled articles are `NotFound`.
+    pub async fn public_article(&self, slug: &str) -> CoreResult<Article> {
+        let article = self.store.article_by_slug(slug).await?;
+        if !article.is_public(self.now()) {
+            return Err(CoreError::NotFound("article"));
+        }
+        Ok(article)
+    }
+
+    /// A public article by id.
+    pub async fn public_article_by_id(&self, id: gazette_domain::ArticleId) -> CoreResult<Article> {
+        let article = self.store.article_by_id(id).await?;
+        if !article.is_public(self.now()) {
+            return Err(CoreError::NotFound("article"));
+        }
+        Ok(article)
+    }
+
+    /// Whether `article` takes new comments now.
+    pub fn accepts_comments(&self, article: &Article) -> bool {
+        article.accepts_comments(self.now(), self.config.comments.close_after_days)
+    }
+
+    /// Page `page` of an article's discussion. `own` are the comments this reader posted (from
+    /// their signed cookie): those still held are shown to them, in place, and to nobody else.
+    /// Two queries whatever the thread's size: one page of approved comments, the reader's own.
+    pub async fn discussion(
+        &self,
+        article: &Article,
+        page: u32,
+        own: &[CommentId],
+    ) -> CoreResult<Discussion> {
+        let per_page = self.config.comments.per_page;
+        let approved_count = article.comment_count;
+        let total_pages =
+            u32::try_from((approved_count + i64::from(per_page) - 1) / i64::from(per_page))
+                .unwrap_or(u32::MAX)
+                .max(1);
+        if page > total_pages {
+            return Err(CoreError::NotFound("comment page"));
+        }
+        let mut comments = self
+            .store
+            .approved_comments(article.id, PageRequest::new(page, per_page))
+            .await?;
+        let own = &own[..own.len().min(OWN_HELD_LIMIT)];
+        let held: Vec<Comment> = self
+            .store
+            .comments_by_ids(article.id, own)
+            .await?
+            .into_iter()
+            .filter(|c| c.status == CommentStatus::Held)
+            .collect();
+        merge_held_into_page(&mut comments, held, page == 1, page == total_pages);
+        Ok(Discussion {
+            threads: nest(comments, self.config.comments.max_depth, |c| c),
+            approved_count,
+            page,
+            total_pages,
+            open: self.accepts_comments(article),
+        })
+    }
+
+    /// The approved comment `id` under `article`, as the target of a reply; `None` when it is not
+    /// (any more) an approved comment there.
+    pub async fn reply_target(
+        &self,
+        article: &Article,
+        id: CommentId,
+    ) -> CoreResult<Option<Comment>> {
+        Ok(self
+            .store
+            .comments_by_ids(article.id, &[id])
+            .await?
+            .into_iter()
+            .find(|c| c.status == CommentStatus::Approved))
+    }
+
+    /// One page of an article's approved comments in thread order (for the API).
+    pub async fn approved_comments(
+        &self,
+        article: &Article,
+        page: u32,
+        per_page: u32,
+    ) -> CoreResult<Vec<Comment>> {
+        Ok(self
+            .store
+            .approved_comments(article.id, PageRequest::new(page, per_page))
+            .await?)
+    }
+
+    /// Approved-comment counts of the public articles among `ids`.
+    pub async fn comment_counts(
+        &self,
+        ids: &[gazette_domain::ArticleId],
+    ) -> CoreResult<Vec<(gazette_domain::ArticleId, i64)>> {
+        Ok(self.store.comment_counts(ids, self.now()).await?)
+    }
+
+    /// The page of the discussion on which `comment` appears (for redirecting to its anchor).
+    pub async fn comment_page(&self, comment: &Comment) -> CoreResult<u32> {
+        let before = self
+            .store
+            .approved_comments_before(comment.article_id, &comment.path)
+            .await?;
+        let per_page = i64::from(self.config.comments.per_page);
+        Ok(u32::try_from(before / per_page + 1).unwrap_or(1))
+    }
+}
+
+/// Puts the reader's held comments where they belong by path, keeping only those that fall on this
+/// page: after the page's first approved comment (or anywhere on the first page) and before its
+/// last (or anywhere on the last page).
+fn merge_held_into_page(page: &mut Vec<Comment>, held: Vec<Comment>, first: bool, last: bool) {
+    if held.is_empty() {
+        return;
+    }
+    let lower = page.first().map(|c| c.path.clone());
+    let upper = page.last().map(|c| c.path.clone());
+    for comment in held {
+        let after_start = first || lower.as_ref().is_some_and(|p| comment.path > *p);
+        let before_end = last || upper.as_ref().is_some_and(|p| comment.path < *p);
+        if after_start && before_end {
+            page.push(comment);
+        }
+    }
+    page.sort_by(|a, b| a.path.cmp(&b.path));
+}

@@ -1,0 +1,56 @@
+use crate::secrets::Secrets;
+use crate::{Config, CoreResult};
+use gazette_store::Store;
+use std::sync::Arc;
+
+/// One Gazette site: its store, configuration and secrets. Cheap to clone; every use case is a
+/// method on it (see the `reading`, `commenting`, `moderating`, `publishing` and `accounts` modules).
+#[derive(Clone)]
+pub struct Site {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) config: Arc<Config>,
+    pub(crate) secrets: Secrets,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Site {
+    /// Opens a site on a migrated store: loads (or creates) its secrets and, on a brand-new site,
+    /// writes the welcome article.
+    pub async fn open(store: Arc<dyn Store>, config: Config) -> CoreResult<Self> {
+        let secrets = Secrets::load_or_create(store.as_ref()).await?;
+        let site = Self {
+            store,
+            config: Arc::new(config),
+            secrets,
+        };
+        crate::welcome::seed_once(&site).await?;
+        Ok(site)
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The site's secrets (cookie signing needs them in the web layer).
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// The store, for operations that have no use case of their own yet (health checks).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Now, in unix seconds.
+    pub fn now(&self) -> i64 {
+        jiff::Timestamp::now().as_second()
+    }
+}

@@ -1,0 +1,127 @@
+use super::{Paged, timestamp};
+use crate::AppState;
+use crate::error::AppError;
+use crate::params::Params;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use gazette_domain::{Article, ArticleId, ArticleSummary, Term};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+struct AuthorJson {
+    name: String,
+    slug: String,
+    url: String,
+}
+
+/// An article in a list.
+#[derive(Debug, Serialize)]
+pub struct ArticleSummaryJson {
+    id: i64,
+    slug: String,
+    title: String,
+    url: String,
+    excerpt: String,
+    author: AuthorJson,
+    published_at: String,
+    comment_count: i64,
+}
+
+impl From<ArticleSummary> for ArticleSummaryJson {
+    fn from(a: ArticleSummary) -> Self {
+        Self {
+            id: a.id.0,
+            url: format!("/articles/{}", a.slug),
+            slug: a.slug,
+            title: a.title,
+            excerpt: a.excerpt,
+            author: AuthorJson {
+                url: format!("/author/{}", a.author.slug),
+                name: a.author.name,
+                slug: a.author.slug,
+            },
+            published_at: timestamp(a.published_at),
+            comment_count: a.comment_count,
+        }
+    }
+}
+
+/// A whole article.
+#[derive(Debug, Serialize)]
+pub struct ArticleJson {
+    id: i64,
+    slug: String,
+    title: String,
+    url: String,
+    excerpt: String,
+    body_html: String,
+    author: AuthorJson,
+    published_at: String,
+    updated_at: String,
+    categories: Vec<Term>,
+    tags: Vec<Term>,
+    comment_count: i64,
+    comments_open: bool,
+}
+
+/// `GET /api/v1/articles?page=N`: published articles, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Paged<ArticleSummaryJson>>, AppError> {
+    let page = Params::from_query(query)?.page()?;
+    let articles = state.site.front_page(page).await?;
+    let (per_page, total) = (articles.per_page, articles.total);
+    let items = articles
+        .items
+        .into_iter()
+        .map(ArticleSummaryJson::from)
+        .collect();
+    Ok(Json(Paged::new(items, page, per_page, total)))
+}
+
+/// `GET /api/v1/articles/{id}`: one published article.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ArticleJson>, AppError> {
+    let article = state.site.public_article_by_id(parse_id(&id)?).await?;
+    let comments_open = state.site.accepts_comments(&article);
+    Ok(Json(article_json(article, comments_open)))
+}
+
+fn article_json(a: Article, comments_open: bool) -> ArticleJson {
+    ArticleJson {
+        id: a.id.0,
+        url: format!("/articles/{}", a.slug),
+        slug: a.slug,
+        title: a.title,
+        excerpt: a.excerpt,
+        body_html: a.body_html,
+        author: AuthorJson {
+            url: format!("/author/{}", a.author.slug),
+            name: a.author.name,
+            slug: a.author.slug,
+        },
+        published_at: timestamp(a.published_at.unwrap_or_default()),
+        updated_at: timestamp(a.updated_at),
+        categories: a.categories,
+        tags: a.tags,
+        comment_count: a.comment_count,
+        comments_open,
+    }
+}
+
+/// An article id from the path, or a 400 that says what an id looks like.
+pub fn parse_id(text: &str) -> Result<ArticleId, AppError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(ArticleId)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "{text:?} is not an article id; ids are positive whole numbers."
+            ))
+        })
+}

@@ -1,0 +1,80 @@
+//! Gazette over HTTP. Handlers turn requests into calls on [`gazette_core::Site`] and results into
+//! pages or JSON; no SQL and no business rule lives here.
+
+/// The JSON read API under `/api/v1`.
+mod api;
+/// The stylesheet and identicons.
+mod assets;
+/// Who is asking: client address and User-Agent.
+mod client;
+/// Cookies: the reader's own comment ids (signed) and saved commenter details.
+mod cookies;
+/// The one error type and the middleware that renders it as an HTML page or a JSON envelope.
+pub mod error;
+/// Reader-facing pages: front page, archives, article page, comment form.
+mod pages;
+/// Parsing query parameters with messages a reader understands.
+mod params;
+/// Security headers and the cross-site request check.
+mod security;
+/// Shared state: the site, the templates, the cookie key.
+mod state;
+
+pub use state::AppState;
+
+use axum::Router;
+use axum::routing::{get, post};
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
+
+/// The largest request body accepted (a 10,000-character comment, percent-encoded, fits with room).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Every route of the site, with its middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::front::front_page))
+        .route("/articles/{slug}", get(pages::article::article_page))
+        .route(
+            "/articles/{slug}/comments",
+            post(pages::submit::submit_comment),
+        )
+        .route("/category/{slug}", get(pages::archive::category))
+        .route("/tag/{slug}", get(pages::archive::tag))
+        .route("/author/{slug}", get(pages::archive::author))
+        .route("/avatar/{file}", get(assets::avatar))
+        .route("/static/gazette.css", get(assets::stylesheet))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/v1/articles", get(api::articles::list))
+        .route("/api/v1/articles/{id}", get(api::articles::show))
+        .route("/api/v1/articles/{id}/comments", get(api::comments::list))
+        .route("/api/v1/counts", get(api::counts::counts))
+        .fallback(|| async {
+            error::AppError::NotFound("There is nothing at this address.".into())
+        })
+        // Innermost first: each layer below wraps the ones above it.
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then finishes requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,67 @@
+use super::{SiteContext, render_list};
+use crate::AppState;
+use crate::error::AppError;
+use crate::params::Params;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use gazette_core::reading::Archive;
+
+/// `GET /category/{slug}`.
+pub async fn category(
+    state: State<AppState>,
+    Path(slug): Path<String>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let base = format!("/category/{slug}");
+    archive(state, Archive::Category(slug), query, base).await
+}
+
+/// `GET /tag/{slug}`.
+pub async fn tag(
+    state: State<AppState>,
+    Path(slug): Path<String>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let base = format!("/tag/{slug}");
+    archive(state, Archive::Tag(slug), query, base).await
+}
+
+/// `GET /author/{slug}`.
+pub async fn author(
+    state: State<AppState>,
+    Path(slug): Path<String>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let base = format!("/author/{slug}");
+    archive(state, Archive::Author(slug), query, base).await
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    archive: Archive,
+    query: Result<Query<Params>, QueryRejection>,
+    base: String,
+) -> Result<Response, AppError> {
+    let page = Params::from_query(query)?.page()?;
+    let found = state.site.archive(&archive, page).await?;
+    let title = if page > 1 {
+        format!("{} – page {page}", found.name)
+    } else {
+        found.name.clone()
+    };
+    let description = format!("Articles filed under {}", found.name);
+    let path = if page > 1 {
+        format!("{base}?page={page}")
+    } else {
+        base.clone()
+    };
+    let site = SiteContext::new(&state, &title, &description, Some(&path)).await?;
+    render_list(
+        &state,
+        site,
+        Some((found.kind, &found.name)),
+        &found.articles,
+        &base,
+    )
+}

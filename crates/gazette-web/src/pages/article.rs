@@ -1,0 +1,257 @@
+use super::{Pagination, SiteContext, html};
+use crate::AppState;
+use crate::cookies::{self, CommenterDetails};
+use crate::error::AppError;
+use crate::params::Params;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum_extra::extract::SignedCookieJar;
+use axum_extra::extract::cookie::CookieJar;
+use gazette_domain::thread::ThreadNode;
+use gazette_domain::{Article, Comment, CommentId, CommentStatus, FieldErrors};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// `GET /articles/{slug}`: the article, one page of its discussion (`?cpage=N`), and the form
+/// (`?replytocom=ID` turns it into a reply, without JavaScript).
+pub async fn article_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    query: Result<Query<Params>, QueryRejection>,
+    own: SignedCookieJar,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    let params = Params::from_query(query)?;
+    let cpage = params.cpage()?;
+    let article = state.site.public_article(&slug).await?;
+    let reply_to = match params.reply_to() {
+        Some(id) => state.site.reply_target(&article, CommentId(id)).await?,
+        None => None,
+    };
+    let details = cookies::commenter_details(&jar);
+    let form = CommentForm::blank(&article, details, reply_to.as_ref(), cpage);
+    render(
+        &state,
+        &article,
+        cpage,
+        &cookies::own_comments(&own),
+        form,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// What the comment form shows: the reader's input, messages per field, and whom they answer.
+#[derive(Debug, Serialize)]
+pub struct CommentForm {
+    action: String,
+    values: FormValues,
+    errors: BTreeMap<&'static str, String>,
+    error_list: Vec<FieldMessage>,
+    reply_to: Option<ReplyTo>,
+    save_details: bool,
+    cancel_url: String,
+}
+
+/// The fields as the reader typed them.
+#[derive(Debug, Default, Serialize)]
+pub struct FormValues {
+    /// Comment body.
+    pub comment: String,
+    /// Name.
+    pub author: String,
+    /// Email address.
+    pub email: String,
+    /// Website.
+    pub url: String,
+    /// The id answered, or empty.
+    pub comment_parent: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FieldMessage {
+    field: &'static str,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ReplyTo {
+    id: i64,
+    name: String,
+}
+
+impl CommentForm {
+    /// An empty form, pre-filled with saved details, answering `reply_to` when given.
+    pub fn blank(
+        article: &Article,
+        details: Option<CommenterDetails>,
+        reply_to: Option<&Comment>,
+        cpage: u32,
+    ) -> Self {
+        let saved = details.is_some();
+        let details = details.unwrap_or_default();
+        let values = FormValues {
+            comment: String::new(),
+            author: details.name,
+            email: details.email,
+            url: details.url,
+            comment_parent: reply_to.map(|c| c.id.0.to_string()).unwrap_or_default(),
+        };
+        let mut form = Self::with_values(article, values, FieldErrors::default(), saved, cpage);
+        form.reply_to = reply_to.map(|c| ReplyTo {
+            id: c.id.0,
+            name: c.author_name.clone(),
+        });
+        form
+    }
+
+    /// The form as submitted, with what to fix.
+    pub fn with_values(
+        article: &Article,
+        values: FormValues,
+        errors: FieldErrors,
+        save_details: bool,
+        cpage: u32,
+    ) -> Self {
+        let error_list = errors
+            .0
+            .iter()
+            .map(|(field, message)| FieldMessage {
+                field: field.as_str(),
+                message: message.clone(),
+            })
+            .collect();
+        let errors = errors.0.into_iter().map(|(f, m)| (f.as_str(), m)).collect();
+        Self {
+            action: format!("/articles/{}/comments", article.slug),
+            values,
+            errors,
+            error_list,
+            reply_to: None,
+            save_details,
+            cancel_url: format!("{}#respond", article_url(&article.slug, cpage)),
+        }
+    }
+
+    /// Shows "Reply to NAME" when the reply target is known.
+    pub fn replying_to(mut self, comment: Option<&Comment>) -> Self {
+        self.reply_to = comment.map(|c| ReplyTo {
+            id: c.id.0,
+            name: c.author_name.clone(),
+        });
+        self
+    }
+}
+
+/// The URL of comment page `cpage` of an article.
+pub fn article_url(slug: &str, cpage: u32) -> String {
+    if cpage > 1 {
+        format!("/articles/{slug}?cpage={cpage}")
+    } else {
+        format!("/articles/{slug}")
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct CommentView {
+    id: i64,
+    author_name: String,
+    author_url: Option<String>,
+    avatar: String,
+    body_html: String,
+    created_at: i64,
+    held: bool,
+    permalink: String,
+    reply_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct DiscussionView {
+    heading: String,
+    threads: Vec<ThreadNode<CommentView>>,
+    pagination: Pagination,
+    open: bool,
+    form: CommentForm,
+}
+
+#[derive(Debug, Serialize)]
+struct ArticlePage<'a> {
+    #[serde(flatten)]
+    site: SiteContext,
+    og_type: &'static str,
+    article: &'a Article,
+    updated: bool,
+    discussion: DiscussionView,
+}
+
+/// Renders the article page with `form`, answering `status` (200, or 422 for a refused comment).
+pub async fn render(
+    state: &AppState,
+    article: &Article,
+    cpage: u32,
+    own: &[CommentId],
+    form: CommentForm,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let discussion = state.site.discussion(article, cpage, own).await?;
+    let page_url = article_url(&article.slug, cpage);
+    let open = discussion.open;
+    let threads = discussion
+        .threads
+        .into_iter()
+        .map(|node| view_node(node, &page_url, open))
+        .collect();
+    let heading = match discussion.approved_count {
+        0 => "Be the first to comment".to_owned(),
+        1 => format!("1 Comment on “{}”", article.title),
+        n => format!("{n} Comments on “{}”", article.title),
+    };
+    let pagination = Pagination::new(discussion.page, discussion.total_pages, |p| {
+        format!("{}#comments", article_url(&article.slug, p))
+    });
+    let site = SiteContext::new(state, &article.title, &article.excerpt, Some(&page_url)).await?;
+    let page = ArticlePage {
+        site,
+        og_type: "article",
+        article,
+        updated: article.was_updated(),
+        discussion: DiscussionView {
+            heading,
+            threads,
+            pagination,
+            open,
+            form,
+        },
+    };
+    html(state, "article.html", &page, status)
+}
+
+fn view_node(node: ThreadNode<Comment>, page_url: &str, open: bool) -> ThreadNode<CommentView> {
+    let c = node.comment;
+    let held = c.status == CommentStatus::Held;
+    let separator = if page_url.contains('?') { '&' } else { '?' };
+    let view = CommentView {
+        id: c.id.0,
+        permalink: format!("{page_url}#comment-{}", c.id.0),
+        // A held comment cannot be answered yet; closed articles take no replies.
+        reply_url: (open && !held)
+            .then(|| format!("{page_url}{separator}replytocom={}#respond", c.id.0)),
+        author_name: c.author_name,
+        author_url: c.author_url,
+        avatar: c.avatar,
+        body_html: c.body_html,
+        created_at: c.created_at,
+        held,
+    };
+    ThreadNode {
+        comment: view,
+        depth: node.depth,
+        replies: node
+            .replies
+            .into_iter()
+            .map(|n| view_node(n, page_url, open))
+            .collect(),
+    }
+}

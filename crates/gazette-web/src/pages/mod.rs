@@ -1,0 +1,150 @@
+//! Pages readers see. Each handler gathers what its template needs from the core and renders it.
+
+/// Category, tag and author archives.
+pub mod archive;
+/// The article page with its discussion and comment form.
+pub mod article;
+/// The front page.
+pub mod front;
+/// Posting the comment form.
+pub mod submit;
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use gazette_domain::{ArticleSummary, Page, Term};
+use serde::Serialize;
+
+/// What every page's layout needs.
+#[derive(Debug, Serialize)]
+pub struct SiteContext {
+    site: SiteInfo,
+    nav: Vec<Term>,
+    page_title: String,
+    description: String,
+    canonical: Option<String>,
+    asset_version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct SiteInfo {
+    title: String,
+    tagline: String,
+    language: String,
+}
+
+impl SiteContext {
+    /// The layout's context for a page titled `page_title` (empty for the front page).
+    pub async fn new(
+        state: &AppState,
+        page_title: &str,
+        description: &str,
+        path: Option<&str>,
+    ) -> Result<Self, AppError> {
+        let mut context = Self::without_navigation(state, page_title);
+        context.nav = state.site.navigation().await?;
+        context.description = description.to_owned();
+        context.canonical = path.map(|p| {
+            format!(
+                "{}{p}",
+                state.site.config().site.base_url.trim_end_matches('/')
+            )
+        });
+        Ok(context)
+    }
+
+    /// The layout's context without reading the database (for error pages).
+    pub fn without_navigation(state: &AppState, page_title: &str) -> Self {
+        let config = &state.site.config().site;
+        Self {
+            site: SiteInfo {
+                title: config.title.clone(),
+                tagline: config.tagline.clone(),
+                language: config.language.clone(),
+            },
+            nav: Vec::new(),
+            page_title: page_title.to_owned(),
+            description: String::new(),
+            canonical: None,
+            asset_version: crate::assets::asset_version(),
+        }
+    }
+}
+
+/// Previous/next links for a paginated list.
+#[derive(Debug, Serialize)]
+pub struct Pagination {
+    page: u32,
+    total_pages: u32,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl Pagination {
+    /// Links built by `url(page)` around `page` of `total_pages`.
+    pub fn new(page: u32, total_pages: u32, url: impl Fn(u32) -> String) -> Self {
+        Self {
+            page,
+            total_pages,
+            prev: (page > 1).then(|| url(page - 1)),
+            next: (page < total_pages).then(|| url(page + 1)),
+        }
+    }
+}
+
+/// A list of articles (front page or an archive).
+#[derive(Debug, Serialize)]
+struct ListPage<'a> {
+    #[serde(flatten)]
+    site: SiteContext,
+    heading: Option<&'a str>,
+    heading_kind: Option<&'a str>,
+    articles: &'a [ArticleSummary],
+    pagination: Pagination,
+    empty_message: &'a str,
+}
+
+/// Renders a list page of `articles` whose pages live at `base` (`?page=N` appended).
+fn render_list(
+    state: &AppState,
+    site: SiteContext,
+    heading: Option<(&str, &str)>,
+    articles: &Page<ArticleSummary>,
+    base: &str,
+) -> Result<Response, AppError> {
+    let pagination = Pagination::new(articles.page, articles.total_pages(), |p| {
+        if p == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}?page={p}")
+        }
+    });
+    let page = ListPage {
+        site,
+        heading: heading.map(|(_, name)| name),
+        heading_kind: heading.map(|(kind, _)| kind),
+        articles: &articles.items,
+        pagination,
+        empty_message: "Nothing has been published here yet.",
+    };
+    html(state, "list.html", &page, StatusCode::OK)
+}
+
+/// Renders a template into an HTML response with `status`.
+pub fn html(
+    state: &AppState,
+    template: &str,
+    context: &impl Serialize,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let body = state
+        .templates
+        .render(template, context)
+        .map_err(|e| AppError::Internal(format!("rendering {template}: {e}")))?;
+    let mut response = (status, Html(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}

@@ -1,0 +1,112 @@
+use super::article::{CommentForm, FormValues, article_url, render};
+use crate::AppState;
+use crate::client::ClientInfo;
+use crate::cookies::{self, CommenterDetails};
+use crate::error::AppError;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::SignedCookieJar;
+use axum_extra::extract::cookie::CookieJar;
+use gazette_core::CoreError;
+use gazette_core::commenting::Submitter;
+use gazette_domain::{CommentDraft, CommentId};
+use serde::Deserialize;
+
+/// The comment form's fields, named as WordPress names them so existing themes' forms work.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CommentFields {
+    comment: String,
+    author: String,
+    email: String,
+    url: String,
+    comment_parent: String,
+    save_details: Option<String>,
+}
+
+/// `POST /articles/{slug}/comments`: stores the comment and redirects to it (303, post/redirect/get),
+/// or shows the page again with the reader's input and a message per field (422), storing nothing.
+pub async fn submit_comment(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    client: ClientInfo,
+    own: SignedCookieJar,
+    jar: CookieJar,
+    form: Result<Form<CommentFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(fields) = form.map_err(form_rejection)?;
+    let draft = CommentDraft {
+        body: fields.comment.clone(),
+        name: fields.author.clone(),
+        email: fields.email.clone(),
+        website: fields.url.clone(),
+        parent: fields.comment_parent.clone(),
+    };
+    let from = Submitter {
+        ip: client.ip,
+        user_agent: client.user_agent,
+    };
+    let secure = state.site.config().site.base_url.starts_with("https://");
+    match state.site.submit_comment(&slug, &draft, from).await {
+        Ok(comment) => {
+            let page = state.site.comment_page(&comment).await?;
+            let location = format!("{}#comment-{}", article_url(&slug, page), comment.id.0);
+            let own = cookies::remember_own(own, comment.id, secure);
+            let details = fields.save_details.is_some().then(|| CommenterDetails {
+                name: draft.name.trim().to_owned(),
+                email: draft.email.trim().to_owned(),
+                url: draft.website.trim().to_owned(),
+            });
+            let jar = cookies::save_details(jar, details.as_ref(), secure);
+            Ok((own, jar, Redirect::to(&location)).into_response())
+        }
+        Err(CoreError::Invalid(errors)) => {
+            let article = state.site.public_article(&slug).await?;
+            let reply_to = match draft.validate().ok().and_then(|v| v.parent_id) {
+                Some(id) => state.site.reply_target(&article, id).await?,
+                None => None,
+            };
+            let values = FormValues {
+                comment: fields.comment,
+                author: fields.author,
+                email: fields.email,
+                url: fields.url,
+                comment_parent: reply_to
+                    .as_ref()
+                    .map(|c| c.id.0.to_string())
+                    .unwrap_or_default(),
+            };
+            let form = CommentForm::with_values(
+                &article,
+                values,
+                errors,
+                fields.save_details.is_some(),
+                1,
+            )
+            .replying_to(reply_to.as_ref());
+            let own_ids: Vec<CommentId> = cookies::own_comments(&own);
+            render(
+                &state,
+                &article,
+                1,
+                &own_ids,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn form_rejection(rejection: FormRejection) -> AppError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return AppError::PayloadTooLarge;
+    }
+    AppError::BadRequest(format!(
+        "The comment form could not be read ({}). Please send it from the article page.",
+        rejection.body_text()
+    ))
+}

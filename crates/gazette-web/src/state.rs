@@ -1,0 +1,38 @@
+use axum::extract::FromRef;
+use axum_extra::extract::cookie::Key;
+use gazette_core::Site;
+use gazette_render::Templates;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The site's use cases.
+    pub site: Site,
+    /// Compiled page templates.
+    pub templates: Arc<Templates>,
+    /// Signs the reader's own-comments cookie; derived from the site's stored secret.
+    pub cookie_key: Key,
+}
+
+impl AppState {
+    /// State for `site`, compiling its templates (with the operator's overrides).
+    pub fn new(site: Site) -> Result<Self, gazette_render::RenderError> {
+        let templates = Templates::load(
+            site.config().templates_dir.as_deref(),
+            site.config().timezone(),
+        )?;
+        let cookie_key = Key::from(site.secrets().cookie_key());
+        Ok(Self {
+            site,
+            templates: Arc::new(templates),
+            cookie_key,
+        })
+    }
+}
+
+impl FromRef<AppState> for Key {
+    fn from_ref(state: &AppState) -> Key {
+        state.cookie_key.clone()
+    }
+}

@@ -1,0 +1,146 @@
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Gazette: a news publishing server with a first-class reader discussion.
+#[derive(Debug, Parser)]
+#[command(name = "gazette", version, about)]
+pub struct Cli {
+    /// TOML configuration file (defaults, then this file, then GAZETTE_* variables, then flags).
+    #[arg(long, global = true, env = "GAZETTE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite:PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true)]
+    pub db: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (creating and migrating the database if needed).
+    Serve(ServeArgs),
+    /// Create or migrate the database, then exit.
+    Migrate,
+    /// Print the configuration in force, as TOML.
+    PrintConfig,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Publish articles.
+    #[command(subcommand)]
+    Article(ArticleCommand),
+    /// Moderate comments.
+    #[command(subcommand)]
+    Comments(CommentsCommand),
+}
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account.
+    Add {
+        /// Login name.
+        name: String,
+        /// Email address (never shown publicly).
+        #[arg(long)]
+        email: String,
+        /// admin, editor, author or moderator.
+        #[arg(long, default_value = "author")]
+        role: String,
+        /// Name shown in bylines (defaults to the login name).
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `article` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ArticleCommand {
+    /// Publish an article from a Markdown file.
+    New {
+        /// Headline.
+        #[arg(long)]
+        title: String,
+        /// Login name of the author.
+        #[arg(long)]
+        author: String,
+        /// Markdown file with the body ("-" reads standard input).
+        #[arg(long)]
+        file: PathBuf,
+        /// Category (repeatable).
+        #[arg(long = "category")]
+        categories: Vec<String>,
+        /// Tag (repeatable).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Permalink slug (derived from the title if absent).
+        #[arg(long)]
+        slug: Option<String>,
+        /// Summary (derived from the body if absent).
+        #[arg(long, default_value = "")]
+        excerpt: String,
+        /// Save as a draft instead of publishing.
+        #[arg(long)]
+        draft: bool,
+        /// Publish with comments closed.
+        #[arg(long)]
+        comments_closed: bool,
+    },
+}
+
+/// `comments` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CommentsCommand {
+    /// List comments, newest first (held ones by default).
+    List {
+        /// Comments waiting for moderation.
+        #[arg(long, group = "status")]
+        held: bool,
+        /// Published comments.
+        #[arg(long, group = "status")]
+        approved: bool,
+        /// Comments marked spam.
+        #[arg(long, group = "status")]
+        spam: bool,
+        /// Trashed comments.
+        #[arg(long, group = "status")]
+        trash: bool,
+        /// Page of 50.
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+    },
+    /// Publish a comment.
+    Approve {
+        /// Comment id.
+        id: i64,
+    },
+    /// Send a comment back to the moderation queue.
+    Unapprove {
+        /// Comment id.
+        id: i64,
+    },
+    /// Mark a comment as spam.
+    Spam {
+        /// Comment id.
+        id: i64,
+    },
+    /// Move a comment to the trash.
+    Trash {
+        /// Comment id.
+        id: i64,
+    },
+}

@@ -1,0 +1,52 @@
+//! The `gazette` command line: configuration layering, opening the database named by a URL, and
+//! one module per group of subcommands.
+
+/// Command-line syntax.
+mod cli;
+/// `gazette user`, `gazette article`, `gazette comments`.
+mod manage;
+/// `gazette serve`.
+mod serve;
+/// Opening a store from a URL and building the configuration.
+mod setup;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Parses the command line, runs the command, and reports failure on stderr with exit code 1.
+pub async fn run() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match dispatch(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: cli::Cli) -> anyhow::Result<()> {
+    let config = setup::config(&cli)?;
+    match cli.command {
+        cli::Command::Serve(_) => serve::serve(config).await,
+        cli::Command::Migrate => {
+            setup::open_store(&config.db).await?;
+            println!("database {} is migrated", setup::redact(&config.db));
+            Ok(())
+        }
+        cli::Command::PrintConfig => {
+            print!("{}", toml::to_string_pretty(&config)?);
+            Ok(())
+        }
+        cli::Command::User(command) => manage::user(config, command).await,
+        cli::Command::Article(command) => manage::article(config, command).await,
+        cli::Command::Comments(command) => manage::comments(config, command).await,
+    }
+}

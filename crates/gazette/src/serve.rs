@@ -1,0 +1,53 @@
+use crate::setup;
+use anyhow::Context;
+use gazette_core::{Config, Site};
+use gazette_web::AppState;
+
+/// Opens the site and serves it until SIGINT or SIGTERM, then lets requests in flight finish.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = setup::open_store(&config.db).await?;
+    let listen = config.listen;
+    let db = setup::redact(&config.db);
+    let site = Site::open(store, config)
+        .await
+        .context("opening the site")?;
+    let state = AppState::new(site).context("loading templates")?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr()?;
+    // Tests and scripts read this line to find the port when asked for port 0.
+    println!("Gazette listening on http://{address} (database {db})");
+    tracing::info!(%address, "serving");
+    gazette_web::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
