@@ -1,0 +1,256 @@
+//! A `TestApp`: the real router on a fresh SQLite database, driven without a network, with a tiny
+//! cookie-keeping `Browser` so tests can be two different readers.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use gazette_core::accounts::AccountRequest;
+use gazette_core::moderating::Moderation;
+use gazette_core::publishing::ArticleRequest;
+use gazette_core::{Config, Site};
+use gazette_domain::{Article, CommentId, Role};
+use gazette_store_sqlite::SqliteStore;
+use gazette_web::AppState;
+use http_body_util::BodyExt;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub site: Site,
+    _dir: tempfile::TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The body with the HTML escapes minijinja uses for attribute-safe text undone.
+    pub fn text(&self) -> String {
+        self.body
+            .replace("&#x2f;", "/")
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&amp;", "&")
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            db: format!("sqlite:{}", dir.path().join("test.db").display()),
+            ..Config::default()
+        };
+        change(&mut config);
+        let store = SqliteStore::connect(&config.db).await.expect("open SQLite");
+        let site = Site::open(Arc::new(store), config)
+            .await
+            .expect("open site");
+        let router = gazette_web::router(AppState::new(site.clone()).expect("templates"));
+        let app = Self {
+            router,
+            site,
+            _dir: dir,
+        };
+        app.site
+            .create_account(AccountRequest {
+                username: "editor".into(),
+                display_name: "Edith Editor".into(),
+                email: "edith@newsroom.example".into(),
+                role: Role::Editor,
+                password: "correct horse battery".into(),
+            })
+            .await
+            .expect("editor account");
+        app
+    }
+
+    pub async fn publish(&self, title: &str, body: &str) -> Article {
+        self.publish_with(ArticleRequest {
+            title: title.into(),
+            body_markdown: body.into(),
+            comments_open: true,
+            ..Default::default()
+        })
+        .await
+    }
+
+    pub async fn publish_with(&self, mut request: ArticleRequest) -> Article {
+        if request.author.is_empty() {
+            request.author = "editor".into();
+        }
+        if request.published_at.is_none() && !request.draft {
+            request.published_at = Some(self.site.now() - 60);
+        }
+        self.site.publish_article(request).await.expect("publish")
+    }
+
+    pub async fn approve(&self, id: CommentId) {
+        self.site
+            .moderate(id, Moderation::Approve)
+            .await
+            .expect("approve");
+    }
+
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible router");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Counts every comment row, whatever its status: "nothing stored" checks use it.
+    pub async fn comment_rows(&self) -> i64 {
+        let mut total = 0;
+        for status in [
+            gazette_domain::CommentStatus::Held,
+            gazette_domain::CommentStatus::Approved,
+            gazette_domain::CommentStatus::Spam,
+            gazette_domain::CommentStatus::Trash,
+        ] {
+            total += self
+                .site
+                .comments_in(status, 1, 1)
+                .await
+                .expect("count")
+                .total;
+        }
+        total
+    }
+}
+
+/// One reader's browser: keeps the cookies the site sets.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    pub cookies: BTreeMap<String, String>,
+}
+
+impl Browser<'_> {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, response: &TestResponse) {
+        for value in response.headers.get_all(header::SET_COOKIE) {
+            let Ok(text) = value.to_str() else { continue };
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || text.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let request = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .expect("request");
+        let response = self.app.send(request).await;
+        self.keep_cookies(&response);
+        response
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded(fields);
+        self.post_raw(path, body, &[]).await
+    }
+
+    pub async fn post_raw(
+        &mut self,
+        path: &str,
+        body: String,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::HOST, "news.example");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = self
+            .app
+            .send(request.body(Body::from(body)).expect("request"))
+            .await;
+        self.keep_cookies(&response);
+        response
+    }
+
+    /// Posts a comment through the form and returns the response.
+    pub async fn comment(&mut self, slug: &str, fields: &[(&str, &str)]) -> TestResponse {
+        self.post_form(&format!("/articles/{slug}/comments"), fields)
+            .await
+    }
+}
+
+/// Form-encodes fields (the way a browser does).
+pub fn serde_urlencoded(fields: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+/// The id in a redirect to `...#comment-ID`.
+pub fn comment_id_from(location: &str) -> CommentId {
+    let id = location
+        .rsplit_once("#comment-")
+        .and_then(|(_, id)| id.parse::<i64>().ok())
+        .unwrap_or_else(|| panic!("no comment anchor in {location:?}"));
+    CommentId(id)
+}
+
+/// A valid comment from `name` <`email`>.
+pub fn comment_fields<'a>(body: &'a str, name: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("comment", body), ("author", name), ("email", email)]
+}
