@@ -1,5 +1,6 @@
 //! The shared storage conformance suite on PostgreSQL, one throwaway database per test.
 //! Runs when `GAZETTE_TEST_POSTGRES` holds an admin connection URL (CI sets it).
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use gazette_store::Store;
 use gazette_store::testkit::TestStore;

@@ -1,4 +1,5 @@
 //! Both backends' migrations must produce the same tables with the same columns.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use gazette_store_postgres::{PgStore, TestDatabase};
 use gazette_store_sqlite::SqliteStore;

@@ -1,4 +1,5 @@
 //! The shared storage conformance suite, on a fresh SQLite file per test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use gazette_store::Store;
 use gazette_store::testkit::TestStore;

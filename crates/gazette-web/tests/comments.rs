@@ -1,4 +1,5 @@
 //! Commenting through the form: post/redirect/get, moderation, threading, validation, cookies.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod common;
 

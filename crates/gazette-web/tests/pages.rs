@@ -1,4 +1,5 @@
 //! Reader-facing pages through the real router: front page, archives, article page, errors.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod common;
 

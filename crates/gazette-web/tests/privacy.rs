@@ -1,5 +1,6 @@
 //! The promises that are never broken: an email address is never published, and everything a
 //! reader types comes out inert.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! A `TestApp`: the real router on a fresh SQLite database, driven without a network, with a tiny
 //! cookie-keeping `Browser` so tests can be two different readers.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use axum::Router;
 use axum::body::Body;
