@@ -23,53 +23,16 @@ pub struct AccountRequest {
 }
 
 impl Site {
-    /// Creates a staff account after checking every field.
+    /// Creates a staff account from the command line (no session: the operator is trusted).
     pub async fn create_account(&self, request: AccountRequest) -> CoreResult<User> {
-        let username = request.username.trim();
-        if username.is_empty()
-            || username.len() > 60
-            || !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        {
-            return Err(CoreError::BadInput(
-                "a username is 1 to 60 letters, digits, dots, dashes or underscores".into(),
-            ));
-        }
-        let email = request.email.trim();
-        if !email_is_plausible(email) {
-            return Err(CoreError::BadInput(format!(
-                "{email:?} is not an email address"
-            )));
-        }
-        if request.password.chars().count() < PASSWORD_MIN {
-            return Err(CoreError::BadInput(format!(
-                "a password needs at least {PASSWORD_MIN} characters"
-            )));
-        }
-        let display_name = match request.display_name.trim() {
-            "" => username.to_owned(),
-            name => name.to_owned(),
-        };
-        let password_hash = hash_password(&request.password)?;
-        let user = self
-            .store
-            .create_user(NewUser {
-                username: username.to_owned(),
-                slug: slugify(&display_name),
-                display_name,
-                email: email.to_lowercase(),
-                role: request.role,
-                password_hash: Some(password_hash),
-                created_at: self.now(),
-            })
-            .await
-            .map_err(|e| match e {
-                gazette_store::StoreError::Conflict(_) => CoreError::Conflict(format!(
-                    "a staff account named {username:?} (or with the same name) exists already"
-                )),
-                other => other.into(),
-            })?;
+        let new = self.checked_new_user(request)?;
+        let username = new.username.clone();
+        let user = self.store.create_user(new).await.map_err(|e| match e {
+            gazette_store::StoreError::Conflict(_) => CoreError::Conflict(format!(
+                "a staff account named {username:?} (or with the same display name) exists already"
+            )),
+            other => other.into(),
+        })?;
         tracing::info!(
             user = user.id.0,
             role = user.role.as_str(),
@@ -78,9 +41,77 @@ impl Site {
         Ok(user)
     }
 
+    /// Creates a staff account from the admin screens; admins only.
+    pub async fn add_staff(
+        &self,
+        actor: &crate::auth::Staff,
+        request: AccountRequest,
+    ) -> CoreResult<User> {
+        actor.require(gazette_domain::Permission::ManageUsers)?;
+        let user = self.create_account(request).await?;
+        self.store
+            .record_audit(gazette_domain::records::NewAudit {
+                at: self.now(),
+                actor: Some(actor.user.id),
+                actor_name: actor.user.display_name.clone(),
+                action: "user.create".into(),
+                comment_id: None,
+                article_id: None,
+                detail: format!("{} as {}", user.username, user.role.as_str()),
+            })
+            .await?;
+        Ok(user)
+    }
+
+    /// Every staff account; admins only.
+    pub async fn staff_accounts(&self, actor: &crate::auth::Staff) -> CoreResult<Vec<User>> {
+        actor.require(gazette_domain::Permission::ManageUsers)?;
+        Ok(self.store.users().await?)
+    }
+
     /// A staff account by login name.
     pub async fn account(&self, username: &str) -> CoreResult<User> {
         Ok(self.store.user_by_username(username).await?)
+    }
+
+    /// Checks every field of a new account and hashes its password.
+    pub(crate) fn checked_new_user(&self, request: AccountRequest) -> CoreResult<NewUser> {
+        let username = request.username.trim();
+        if username.is_empty()
+            || username.len() > 60
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(CoreError::BadInput(
+                "A username is 1 to 60 letters, digits, dots, dashes or underscores.".into(),
+            ));
+        }
+        let email = request.email.trim();
+        if !email_is_plausible(email) {
+            return Err(CoreError::BadInput(format!(
+                "{email:?} is not an email address."
+            )));
+        }
+        crate::auth::check_password(&request.password)?;
+        let display_name = match request.display_name.trim() {
+            "" => username.to_owned(),
+            name if name.chars().count() > 100 => {
+                return Err(CoreError::BadInput(
+                    "A display name is at most 100 characters.".into(),
+                ));
+            }
+            name => name.to_owned(),
+        };
+        Ok(NewUser {
+            username: username.to_owned(),
+            slug: slugify(&display_name),
+            display_name,
+            email: email.to_lowercase(),
+            role: request.role,
+            password_hash: Some(hash_password(&request.password)?),
+            created_at: self.now(),
+        })
     }
 }
 

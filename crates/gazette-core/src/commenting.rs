@@ -1,33 +1,46 @@
 use crate::{CoreError, CoreResult, Site};
-use gazette_domain::{Comment, CommentDraft, Field, FieldErrors, NewComment};
+use gazette_domain::{Comment, CommentDraft, CommentStatus, Field, FieldErrors, NewComment};
 use gazette_store::StoreError;
 
-/// Where a comment came from, for moderation and (later) rate limits.
+/// Where a comment came from, for moderation and rate limits.
 #[derive(Debug, Clone, Default)]
 pub struct Submitter {
-    /// Client address, if known.
+    /// Client address, if known (behind a trusted proxy: the address it reports).
     pub ip: Option<String>,
     /// Client User-Agent, if sent (cut to 255 characters).
     pub user_agent: Option<String>,
 }
 
+/// The comment form as sent: the reader's fields plus the two the spam layers read.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    /// What the reader typed.
+    pub draft: CommentDraft,
+    /// The field hidden from people; anything in it means a robot filled the form.
+    pub honeypot: String,
+    /// The signed token the page's form carried.
+    pub form_token: String,
+}
+
 impl Site {
-    /// Validates and stores a comment under the public article `slug`, held or approved as the
-    /// moderation policy decides. Returns only once the comment is committed.
+    /// Checks and stores a comment under the public article `slug`. Returns only once the comment
+    /// is committed. The spam layers run in order, each refusing or deciding with a reason the
+    /// moderation queue shows: validation, honeypot (stored as spam, answered as if accepted),
+    /// form token, ban, rate limit, duplicate, word lists and links, classifier, then the policy.
     ///
-    /// Refusals store nothing: `NotFound` (no such public article), `CommentsClosed`, or
-    /// `Invalid` with one message per field to fix.
+    /// Refusals store nothing: `NotFound`, `CommentsClosed`, `Invalid` (per field, or the form),
+    /// `Refused` (banned), `RateLimited`.
     pub async fn submit_comment(
         &self,
         slug: &str,
-        draft: &CommentDraft,
+        submission: &Submission,
         from: Submitter,
     ) -> CoreResult<Comment> {
         let article = self.public_article(slug).await?;
-        if !self.accepts_comments(&article) {
+        if !self.accepts_comments(&article).await? {
             return Err(CoreError::CommentsClosed);
         }
-        let valid = draft.validate().map_err(CoreError::Invalid)?;
+        let valid = submission.draft.validate().map_err(CoreError::Invalid)?;
         let body_html = gazette_render::render_comment(&valid.body);
         if gazette_render::markdown::is_blank(&body_html) {
             let mut errors = FieldErrors::default();
@@ -37,8 +50,32 @@ impl Site {
             );
             return Err(CoreError::Invalid(errors));
         }
-        let has_approved = self.store.has_approved_comment_from(&valid.email).await?;
-        let (status, held_reason) = self.config.comments.moderation.decide(has_approved);
+        let honeypot_filled = !submission.honeypot.trim().is_empty();
+        if !honeypot_filled {
+            self.check_form_token(article.id, &submission.form_token)?;
+            if self
+                .store
+                .ban_for(&valid.email, from.ip.as_deref())
+                .await?
+                .is_some()
+            {
+                return Err(CoreError::Refused(
+                    "Your comment could not be posted on this site.".into(),
+                ));
+            }
+            self.check_rate(from.ip.as_deref()).await?;
+            self.check_duplicate(article.id, &valid).await?;
+        }
+        let settings = self.settings().await?;
+        let (status, held_reason) = match self.judge_content(&valid, &submission.honeypot).await? {
+            Some(verdict) => (verdict.status, Some(verdict.reason)),
+            None => {
+                let has_approved = self.store.has_approved_comment_from(&valid.email).await?;
+                let (status, reason) = settings.moderation.decide(has_approved);
+                (status, reason.map(|r| r.describe().to_owned()))
+            }
+        };
+        let ip_network = from.ip.as_deref().and_then(crate::spam::ip_network);
         let new = NewComment {
             article_id: article.id,
             parent_id: valid.parent_id,
@@ -51,9 +88,11 @@ impl Site {
             status,
             held_reason,
             ip: from.ip,
+            ip_network,
             user_agent: from.user_agent.map(|ua| ua.chars().take(255).collect()),
+            staff_user_id: None,
             created_at: self.now(),
-            max_depth: self.config.comments.max_depth,
+            max_depth: settings.max_depth,
         };
         match self.store.insert_comment(new).await {
             Ok(comment) => {
@@ -63,6 +102,9 @@ impl Site {
                     status = comment.status.as_str(),
                     "comment submitted"
                 );
+                if comment.status == CommentStatus::Spam {
+                    tracing::info!(comment = comment.id.0, "comment stored as spam");
+                }
                 Ok(comment)
             }
             Err(StoreError::NotFound("parent comment")) => {

@@ -18,6 +18,51 @@ pub struct Config {
     pub site: SiteConfig,
     /// The discussion under articles.
     pub comments: CommentsConfig,
+    /// Spam defences that are the operator's to tune.
+    pub spam: SpamConfig,
+    /// Reverse proxies whose client-address header is believed.
+    pub proxy: ProxyConfig,
+}
+
+/// Spam defences that are the operator's to tune (word lists and links are site settings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpamConfig {
+    /// A form sent sooner than this after the page was served is refused (bots are fast).
+    pub min_form_seconds: u32,
+    /// A form older than this is refused (stale pages, replayed tokens).
+    pub max_form_age_seconds: u32,
+    /// The window the per-address and per-network limits count over.
+    pub rate_window_seconds: u32,
+    /// Comments one address may send in the window.
+    pub per_ip_limit: u32,
+    /// Comments one /24 (IPv4) or /64 (IPv6) network may send in the window.
+    pub per_network_limit: u32,
+    /// The classifier holds a comment it scores at or above this (0.5 to 1).
+    pub classifier_threshold: f64,
+}
+
+impl Default for SpamConfig {
+    fn default() -> Self {
+        Self {
+            min_form_seconds: 3,
+            max_form_age_seconds: 86_400,
+            rate_window_seconds: 600,
+            per_ip_limit: 10,
+            per_network_limit: 30,
+            classifier_threshold: 0.9,
+        }
+    }
+}
+
+/// Which peers are reverse proxies, and the header they put the client's address in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProxyConfig {
+    /// Addresses of trusted proxies; empty: the peer is the client.
+    pub trusted: Vec<std::net::IpAddr>,
+    /// The header they set: `x-forwarded-for` (the entry the last proxy added is used) or e.g. `x-real-ip`.
+    pub header: String,
 }
 
 /// The site's identity and reading settings.
@@ -60,6 +105,11 @@ impl Default for Config {
             templates_dir: None,
             site: SiteConfig::default(),
             comments: CommentsConfig::default(),
+            spam: SpamConfig::default(),
+            proxy: ProxyConfig {
+                trusted: Vec::new(),
+                header: "x-forwarded-for".into(),
+            },
         }
     }
 }
@@ -135,6 +185,35 @@ impl Config {
                 "COMMENTS_CLOSE_AFTER_DAYS" => {
                     self.comments.close_after_days = value.parse().map_err(|_| bad("a number"))?
                 }
+                "SPAM_MIN_FORM_SECONDS" => {
+                    self.spam.min_form_seconds = value.parse().map_err(|_| bad("a number"))?
+                }
+                "SPAM_MAX_FORM_AGE_SECONDS" => {
+                    self.spam.max_form_age_seconds = value.parse().map_err(|_| bad("a number"))?
+                }
+                "SPAM_RATE_WINDOW_SECONDS" => {
+                    self.spam.rate_window_seconds = value.parse().map_err(|_| bad("a number"))?
+                }
+                "SPAM_PER_IP_LIMIT" => {
+                    self.spam.per_ip_limit = value.parse().map_err(|_| bad("a number"))?
+                }
+                "SPAM_PER_NETWORK_LIMIT" => {
+                    self.spam.per_network_limit = value.parse().map_err(|_| bad("a number"))?
+                }
+                "SPAM_CLASSIFIER_THRESHOLD" => {
+                    self.spam.classifier_threshold =
+                        value.parse().map_err(|_| bad("a number from 0.5 to 1"))?
+                }
+                "PROXY_TRUSTED" => {
+                    self.proxy.trusted = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.parse())
+                        .collect::<Result<_, _>>()
+                        .map_err(|_| bad("a comma-separated list of IP addresses"))?
+                }
+                "PROXY_HEADER" => self.proxy.header = value.to_lowercase(),
                 "COMMENTS_MODERATION" => {
                     self.comments.moderation = ModerationPolicy::parse(&value)
                         .map_err(|_| bad("one of hold-first, hold-all, no-hold"))?
@@ -161,6 +240,18 @@ impl Config {
         if !(1..=100).contains(&self.site.articles_per_page) {
             return Err(ConfigError(
                 "site.articles_per_page must be between 1 and 100".into(),
+            ));
+        }
+        if !(0.5..=1.0).contains(&self.spam.classifier_threshold) {
+            return Err(ConfigError(
+                "spam.classifier_threshold must be between 0.5 and 1".into(),
+            ));
+        }
+        if self.spam.rate_window_seconds == 0
+            || self.spam.max_form_age_seconds <= self.spam.min_form_seconds
+        {
+            return Err(ConfigError(
+                "spam.rate_window_seconds must be positive and spam.max_form_age_seconds above spam.min_form_seconds".into(),
             ));
         }
         if jiff::tz::TimeZone::get(&self.site.timezone).is_err() {

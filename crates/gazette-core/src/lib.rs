@@ -3,10 +3,14 @@
 
 /// Staff accounts and passwords.
 pub mod accounts;
+/// Logging in, sessions, password changes and resets, roles.
+pub mod auth;
 /// Submitting a comment.
 pub mod commenting;
 /// The typed configuration and its layers (defaults, TOML file, environment).
 pub mod config;
+/// The newsroom's article editor: drafts, publishing, scheduling, slugs, trash.
+pub mod editing;
 /// Moderating comments.
 pub mod moderating;
 /// Publishing articles.
@@ -15,8 +19,12 @@ pub mod publishing;
 pub mod reading;
 /// Per-site secrets kept in the database so every node shares them.
 pub mod secrets;
+/// Site settings kept in the database (title, policy, word lists…).
+pub mod settings;
 /// The `Site` service: the state every use case needs.
 mod site;
+/// The spam layers: form tokens, rate limits, word lists, links, the classifier.
+pub mod spam;
 /// The welcome article a new site starts with.
 mod welcome;
 
@@ -44,6 +52,18 @@ pub enum CoreError {
     /// The write clashes with what exists (a taken slug or username).
     #[error("{0}")]
     Conflict(String),
+    /// The staff member's role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed logins; the message says how long to wait.
+    #[error("{0}")]
+    TooManyAttempts(String),
+    /// Too many comments from one address or network; the message says how long to wait.
+    #[error("{0}")]
+    RateLimited(String),
+    /// The commenter is banned; the message is deliberately neutral.
+    #[error("{0}")]
+    Refused(String),
     /// The database failed; details are logged, never shown.
     #[error("storage failure: {0}")]
     Storage(String),

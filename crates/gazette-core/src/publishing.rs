@@ -8,7 +8,7 @@ pub const TITLE_MAX: usize = 300;
 /// Largest accepted article body, in bytes of Markdown.
 pub const BODY_MAX_BYTES: usize = 1 << 20;
 /// Words in a generated excerpt.
-const EXCERPT_WORDS: usize = 55;
+pub(crate) const EXCERPT_WORDS: usize = 55;
 
 /// An article to publish (or save as a draft).
 #[derive(Debug, Clone, Default)]

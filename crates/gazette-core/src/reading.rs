@@ -110,6 +110,7 @@ impl Site {
     }
 
     /// A public article by slug; drafts, trashed and scheduled articles are `NotFound`.
+    /// (An old slug is `NotFound` too; `redirect_for` gives the current one.)
     pub async fn public_article(&self, slug: &str) -> CoreResult<Article> {
         let article = self.store.article_by_slug(slug).await?;
         if !article.is_public(self.now()) {
@@ -128,8 +129,9 @@ impl Site {
     }
 
     /// Whether `article` takes new comments now.
-    pub fn accepts_comments(&self, article: &Article) -> bool {
-        article.accepts_comments(self.now(), self.config.comments.close_after_days)
+    pub async fn accepts_comments(&self, article: &Article) -> CoreResult<bool> {
+        let settings = self.settings().await?;
+        Ok(article.accepts_comments(self.now(), settings.close_after_days))
     }
 
     /// Page `page` of an article's discussion. `own` are the comments this reader posted (from
@@ -141,7 +143,8 @@ impl Site {
         page: u32,
         own: &[CommentId],
     ) -> CoreResult<Discussion> {
-        let per_page = self.config.comments.per_page;
+        let settings = self.settings().await?;
+        let per_page = settings.comments_per_page;
         let approved_count = article.comment_count;
         let total_pages =
             u32::try_from((approved_count + i64::from(per_page) - 1) / i64::from(per_page))
@@ -164,11 +167,11 @@ impl Site {
             .collect();
         merge_held_into_page(&mut comments, held, page == 1, page == total_pages);
         Ok(Discussion {
-            threads: nest(comments, self.config.comments.max_depth, |c| c),
+            threads: nest(comments, settings.max_depth, |c| c),
             approved_count,
             page,
             total_pages,
-            open: self.accepts_comments(article),
+            open: article.accepts_comments(self.now(), settings.close_after_days),
         })
     }
 
@@ -214,7 +217,7 @@ impl Site {
             .store
             .approved_comments_before(comment.article_id, &comment.path)
             .await?;
-        let per_page = i64::from(self.config.comments.per_page);
+        let per_page = i64::from(self.settings().await?.comments_per_page);
         Ok(u32::try_from(before / per_page + 1).unwrap_or(1))
     }
 }

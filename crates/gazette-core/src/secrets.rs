@@ -9,6 +9,7 @@ use sha2::Sha256;
 pub struct Secrets {
     avatar_key: Vec<u8>,
     cookie_key: Vec<u8>,
+    form_key: Vec<u8>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -19,6 +20,7 @@ impl std::fmt::Debug for Secrets {
 
 const AVATAR_KEY: &str = "secret.avatar_key";
 const COOKIE_KEY: &str = "secret.cookie_key";
+const FORM_KEY: &str = "secret.form_key";
 
 impl Secrets {
     /// Loads the secrets, generating any that do not exist yet. When several nodes start at once,
@@ -27,6 +29,7 @@ impl Secrets {
         Ok(Self {
             avatar_key: load_key(store, AVATAR_KEY, 32).await?,
             cookie_key: load_key(store, COOKIE_KEY, 64).await?,
+            form_key: load_key(store, FORM_KEY, 32).await?,
         })
     }
 
@@ -38,6 +41,25 @@ impl Secrets {
         mac.update(b"avatar\0");
         mac.update(email.trim().to_lowercase().as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// HMAC-SHA-256 of `message` with the form-token key, hex.
+    pub fn sign_form(&self, message: &str) -> String {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.form_key).unwrap_or_else(|_| unreachable_key());
+        mac.update(message.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `signature` is `sign_form(message)`, compared in constant time.
+    pub fn verify_form(&self, message: &str, signature: &str) -> bool {
+        let Ok(signature) = hex::decode(signature) else {
+            return false;
+        };
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.form_key).unwrap_or_else(|_| unreachable_key());
+        mac.update(message.as_bytes());
+        mac.verify_slice(&signature).is_ok()
     }
 
     /// 64 bytes for signing cookies.

@@ -10,6 +10,7 @@ pub struct Site {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) config: Arc<Config>,
     pub(crate) secrets: Secrets,
+    pub(crate) settings: Arc<std::sync::RwLock<crate::settings::SettingsCache>>,
 }
 
 impl std::fmt::Debug for Site {
@@ -25,11 +26,19 @@ impl Site {
     /// writes the welcome article.
     pub async fn open(store: Arc<dyn Store>, config: Config) -> CoreResult<Self> {
         let secrets = Secrets::load_or_create(store.as_ref()).await?;
-        let site = Self {
+        let initial = crate::settings::SiteSettings::from_config(&config);
+        let mut site = Self {
             store,
             config: Arc::new(config),
             secrets,
+            settings: Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(
+                initial,
+            ))),
         };
+        let stored = site.load_settings().await?;
+        site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(
+            stored,
+        )));
         crate::welcome::seed_once(&site).await?;
         Ok(site)
     }

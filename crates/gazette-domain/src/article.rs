@@ -120,6 +120,8 @@ pub struct Article {
     pub categories: Vec<Term>,
     /// Keywords.
     pub tags: Vec<Term>,
+    /// Bumped by every save; an editor's save must name the version it started from.
+    pub version: i64,
 }
 
 impl Article {
@@ -219,6 +221,7 @@ mod tests {
             comment_count: 0,
             categories: vec![],
             tags: vec![],
+            version: 1,
         }
     }
 

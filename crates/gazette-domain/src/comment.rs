@@ -1,4 +1,4 @@
-use crate::{ArticleId, CommentId, DomainError, HoldReason};
+use crate::{ArticleId, CommentId, DomainError};
 use serde::Serialize;
 
 /// Where a comment stands in moderation. Only `Approved` is ever public.
@@ -114,12 +114,16 @@ pub struct NewComment {
     pub body_html: String,
     /// Initial status decided by the moderation policy.
     pub status: CommentStatus,
-    /// Why it is held, when it is.
-    pub held_reason: Option<HoldReason>,
+    /// Why it is held (or marked spam), in words for the moderation queue.
+    pub held_reason: Option<String>,
     /// Client address.
     pub ip: Option<String>,
+    /// The client's /24 (IPv4) or /64 (IPv6) network, for rate limits.
+    pub ip_network: Option<String>,
     /// Client User-Agent.
     pub user_agent: Option<String>,
+    /// Set when a staff member replies from the moderation screen.
+    pub staff_user_id: Option<crate::UserId>,
     /// Unix seconds.
     pub created_at: i64,
     /// Nesting limit in force: a reply to a comment at this depth attaches beside it instead.

@@ -10,8 +10,12 @@ pub mod ids;
 pub mod moderation;
 /// Pagination requests and pages of results.
 pub mod page;
+/// Bans, the audit log, and the other records of moderation.
+pub mod records;
 /// Slugs for permalinks.
 pub mod slugs;
+/// Spam checks: word lists, links, and the naive Bayes classifier.
+pub mod spam;
 /// Small text helpers shared by messages and pages.
 pub mod text;
 /// The comment thread: materialised paths and display nesting.
@@ -26,7 +30,7 @@ pub use comment::{Comment, CommentStatus, NewComment, StaffComment};
 pub use ids::{ArticleId, CommentId, UserId};
 pub use moderation::{HoldReason, ModerationPolicy};
 pub use page::{Page, PageRequest};
-pub use user::{NewUser, Role, User};
+pub use user::{NewUser, Permission, Role, User};
 pub use validate::{CommentDraft, Field, FieldErrors, ValidComment};
 
 /// A rule of the domain was broken by a value that came from outside.

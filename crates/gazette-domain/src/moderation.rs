@@ -50,20 +50,11 @@ pub enum HoldReason {
 }
 
 impl HoldReason {
-    /// The value stored in the database.
-    pub fn as_str(self) -> &'static str {
+    /// The sentence the moderation queue shows (and the store keeps).
+    pub fn describe(self) -> &'static str {
         match self {
-            Self::FirstComment => "first-comment",
-            Self::AllHeld => "all-held",
-        }
-    }
-
-    /// A sentence for the moderation queue.
-    pub fn describe(stored: &str) -> &'static str {
-        match stored {
-            "first-comment" => "First comment from this email address",
-            "all-held" => "The site holds every comment",
-            _ => "Held",
+            Self::FirstComment => "First comment from this email address",
+            Self::AllHeld => "The site holds every comment",
         }
     }
 }

@@ -80,3 +80,66 @@ pub struct NewUser {
     /// Unix seconds.
     pub created_at: i64,
 }
+
+/// Something a staff member may be allowed to do. Every admin route checks one on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Write and edit their own articles.
+    WriteOwnArticles,
+    /// Edit, publish and delete anyone's articles.
+    EditAllArticles,
+    /// See the comments under their own articles (read-only).
+    SeeOwnArticleComments,
+    /// Approve, spam, trash, edit, delete and answer any comment; ban commenters.
+    ModerateComments,
+    /// Change site settings.
+    ManageSettings,
+    /// Create staff accounts.
+    ManageUsers,
+    /// Read the audit log.
+    ReadAuditLog,
+}
+
+impl Role {
+    /// Whether this role grants `permission`.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Admin => true,
+            Role::Editor => matches!(
+                permission,
+                WriteOwnArticles | EditAllArticles | SeeOwnArticleComments | ModerateComments
+            ),
+            Role::Author => matches!(permission, WriteOwnArticles | SeeOwnArticleComments),
+            Role::Moderator => matches!(permission, ModerateComments),
+        }
+    }
+
+    /// Every role, most powerful first.
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Editor, Role::Author, Role::Moderator];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_grant_what_the_design_says() {
+        use Permission::*;
+        assert!(Role::Admin.allows(ManageSettings) && Role::Admin.allows(ReadAuditLog));
+        assert!(Role::Editor.allows(EditAllArticles) && Role::Editor.allows(ModerateComments));
+        assert!(!Role::Editor.allows(ManageSettings) && !Role::Editor.allows(ManageUsers));
+        assert!(Role::Author.allows(WriteOwnArticles) && !Role::Author.allows(EditAllArticles));
+        assert!(!Role::Author.allows(ModerateComments));
+        assert!(
+            Role::Moderator.allows(ModerateComments) && !Role::Moderator.allows(WriteOwnArticles)
+        );
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_stored_text() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+        }
+    }
+}

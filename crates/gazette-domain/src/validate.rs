@@ -25,6 +25,8 @@ pub enum Field {
     Website,
     /// The comment being replied to.
     Parent,
+    /// The form as a whole (its token is stale, or it was sent too fast).
+    Form,
 }
 
 impl Field {
@@ -36,6 +38,7 @@ impl Field {
             Self::Email => "email",
             Self::Website => "url",
             Self::Parent => "comment_parent",
+            Self::Form => "form",
         }
     }
 }

@@ -1,11 +1,13 @@
 use crate::{SqliteStore, map_err};
+use gazette_domain::records::{ArticleQuery, ArticleRow as AdminRow, ArticleUpdate};
 use gazette_domain::{
     Article, ArticleId, ArticleSummary, NewArticle, Page, PageRequest, Term, TermKind,
 };
 use gazette_store::rows::{
-    ARTICLE_COLUMNS, ArticleRow, ArticleSummaryRow, SUMMARY_COLUMNS, TermRow,
+    ADMIN_ARTICLE_COLUMNS, ARTICLE_COLUMNS, AdminArticleRow, ArticleRow, ArticleSummaryRow,
+    SUMMARY_COLUMNS, TermRow,
 };
-use gazette_store::{ArticleFilter, StoreResult};
+use gazette_store::{ArticleFilter, StoreError, StoreResult};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::sync::LazyLock;
 
@@ -234,4 +236,152 @@ pub(crate) async fn categories_in_use(
             slug: r.slug,
         })
         .collect())
+}
+
+pub(crate) async fn update_article(
+    db: &SqliteStore,
+    id: ArticleId,
+    update: ArticleUpdate,
+) -> StoreResult<Article> {
+    let mut tx = db.write().await?;
+    let (old_slug, version): (String, i64) =
+        sqlx::query_as("SELECT slug, version FROM articles WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err("article"))?;
+    if version != update.expected_version {
+        return Err(StoreError::Conflict("article version"));
+    }
+    sqlx::query(
+        "UPDATE articles SET slug = $1, title = $2, body_markdown = $3, body_html = $4, excerpt = $5, \
+         author_id = $6, status = $7, comments_open = $8, published_at = $9, updated_at = $10, \
+         updated_by = $11, version = version + 1 WHERE id = $12",
+    )
+    .bind(&update.slug)
+    .bind(&update.title)
+    .bind(&update.body_markdown)
+    .bind(&update.body_html)
+    .bind(&update.excerpt)
+    .bind(update.author_id.0)
+    .bind(update.status.as_str())
+    .bind(update.comments_open)
+    .bind(update.published_at)
+    .bind(update.updated_at)
+    .bind(update.updated_by.0)
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err("article slug"))?;
+    if old_slug != update.slug {
+        sqlx::query(
+            "INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2) \
+             ON CONFLICT (old_slug) DO UPDATE SET article_id = excluded.article_id",
+        )
+        .bind(&old_slug)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err("slug redirect"))?;
+        // A slug in use by a live article is never also a redirect.
+        sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
+            .bind(&update.slug)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err("slug redirect"))?;
+    }
+    sqlx::query("DELETE FROM article_terms WHERE article_id = $1")
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err("article terms"))?;
+    let terms = update
+        .categories
+        .iter()
+        .map(|t| (TermKind::Category, t))
+        .chain(update.tags.iter().map(|t| (TermKind::Tag, t)));
+    for (position, (kind, term)) in terms.enumerate() {
+        attach_term(&mut tx, id.0, kind, term, position as i64).await?;
+    }
+    let article = read_article(&mut tx, ARTICLE_BY_ID.as_str(), Bind::Id(id.0)).await?;
+    tx.commit().await.map_err(map_err("article"))?;
+    Ok(article)
+}
+
+/// Appends the admin list's conditions over `articles a`.
+fn push_admin_filter(query: &mut QueryBuilder<Sqlite>, filter: &ArticleQuery) {
+    match filter.status {
+        Some(status) => query.push(" WHERE a.status = ").push_bind(status.as_str()),
+        None => query.push(" WHERE a.status <> 'trash'"),
+    };
+    if let Some(author) = filter.author {
+        query.push(" AND a.author_id = ").push_bind(author.0);
+    }
+    if let Some(category) = &filter.category {
+        query
+            .push(
+                " AND a.id IN (SELECT at.article_id FROM article_terms at JOIN terms t ON t.id = at.term_id \
+                 WHERE t.kind = 'category' AND t.slug = ",
+            )
+            .push_bind(category.clone())
+            .push(")");
+    }
+    if let Some(title) = &filter.title {
+        let escaped = title
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        query
+            .push(" AND LOWER(a.title) LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+}
+
+pub(crate) async fn admin_articles(
+    db: &SqliteStore,
+    filter: &ArticleQuery,
+    page: PageRequest,
+) -> StoreResult<Page<AdminRow>> {
+    let mut conn = db.pool.acquire().await.map_err(map_err("connection"))?;
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM articles a");
+    push_admin_filter(&mut count, filter);
+    let total: i64 = count
+        .build_query_scalar()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err("articles"))?;
+    let mut list = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {ADMIN_ARTICLE_COLUMNS} FROM articles a JOIN users u ON u.id = a.author_id"
+    ));
+    push_admin_filter(&mut list, filter);
+    list.push(" ORDER BY a.updated_at DESC, a.id DESC LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let rows: Vec<AdminArticleRow> = list
+        .build_query_as()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err("articles"))?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(AdminArticleRow::into_row)
+            .collect::<StoreResult<_>>()?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+pub(crate) async fn slug_redirect(db: &SqliteStore, old_slug: &str) -> StoreResult<String> {
+    sqlx::query_scalar(
+        "SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id WHERE r.old_slug = $1",
+    )
+    .bind(old_slug)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(map_err("article"))
 }

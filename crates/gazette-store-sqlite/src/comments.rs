@@ -1,7 +1,7 @@
 use crate::{SqliteStore, map_err};
 use gazette_domain::thread::{ParentPosition, place};
 use gazette_domain::{
-    ArticleId, Comment, CommentId, CommentStatus, NewComment, Page, PageRequest, StaffComment,
+    ArticleId, Comment, CommentId, CommentStatus, NewComment, PageRequest, StaffComment,
 };
 use gazette_store::rows::{COMMENT_COLUMNS, CommentRow, STAFF_COMMENT_COLUMNS, StaffCommentRow};
 use gazette_store::{StoreError, StoreResult};
@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 static COMMENT_BY_ID: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.id = $1"));
-static STAFF_COMMENT_BY_ID: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static STAFF_COMMENT_BY_ID: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {STAFF_COMMENT_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1"
     )
@@ -19,12 +19,6 @@ static APPROVED_PAGE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.article_id = $1 AND c.status = 'approved' \
          ORDER BY c.path LIMIT $2 OFFSET $3"
-    )
-});
-static STAFF_BY_STATUS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {STAFF_COMMENT_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id \
-         WHERE c.status = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3"
     )
 });
 
@@ -46,8 +40,9 @@ pub(crate) async fn insert_comment(db: &SqliteStore, new: NewComment) -> StoreRe
     // The path ends in the comment's own id, so insert first and place it once the id is known.
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO comments (article_id, parent_id, path, depth, author_name, author_email, \
-         author_url, avatar, body_markdown, body_html, status, held_reason, ip, user_agent, created_at) \
-         VALUES ($1, NULL, '', 0, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         author_url, avatar, body_markdown, body_html, status, held_reason, ip, user_agent, created_at, \
+         ip_network, staff_user_id) \
+         VALUES ($1, NULL, '', 0, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(new.article_id.0)
     .bind(&new.author_name)
@@ -57,10 +52,12 @@ pub(crate) async fn insert_comment(db: &SqliteStore, new: NewComment) -> StoreRe
     .bind(&new.body_markdown)
     .bind(&new.body_html)
     .bind(new.status.as_str())
-    .bind(new.held_reason.map(|r| r.as_str()))
+    .bind(&new.held_reason)
     .bind(&new.ip)
     .bind(&new.user_agent)
     .bind(new.created_at)
+    .bind(&new.ip_network)
+    .bind(new.staff_user_id.map(|u| u.0))
     .fetch_one(&mut *tx)
     .await
     .map_err(map_err("comment"))?;
@@ -107,7 +104,11 @@ async fn approved_parent(
     })
 }
 
-async fn adjust_count(conn: &mut SqliteConnection, article: i64, delta: i64) -> StoreResult<()> {
+pub(crate) async fn adjust_count(
+    conn: &mut SqliteConnection,
+    article: i64,
+    delta: i64,
+) -> StoreResult<()> {
     sqlx::query("UPDATE articles SET comment_count = comment_count + $1 WHERE id = $2")
         .bind(delta)
         .bind(article)
@@ -191,67 +192,6 @@ pub(crate) async fn staff_comment(db: &SqliteStore, id: CommentId) -> StoreResul
         .await
         .map_err(map_err("comment"))?;
     row.into_staff_comment()
-}
-
-pub(crate) async fn set_comment_status(
-    db: &SqliteStore,
-    id: CommentId,
-    status: CommentStatus,
-) -> StoreResult<StaffComment> {
-    let mut tx = db.write().await?;
-    let (article, old): (i64, String) =
-        sqlx::query_as("SELECT article_id, status FROM comments WHERE id = $1")
-            .bind(id.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map_err("comment"))?;
-    let was_approved = CommentStatus::parse(&old)? == CommentStatus::Approved;
-    let is_approved = status == CommentStatus::Approved;
-    sqlx::query("UPDATE comments SET status = $1 WHERE id = $2")
-        .bind(status.as_str())
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err("comment"))?;
-    if was_approved != is_approved {
-        adjust_count(&mut tx, article, if is_approved { 1 } else { -1 }).await?;
-    }
-    let row: StaffCommentRow = sqlx::query_as(STAFF_COMMENT_BY_ID.as_str())
-        .bind(id.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err("comment"))?;
-    tx.commit().await.map_err(map_err("comment"))?;
-    row.into_staff_comment()
-}
-
-pub(crate) async fn staff_comments(
-    db: &SqliteStore,
-    status: CommentStatus,
-    page: PageRequest,
-) -> StoreResult<Page<StaffComment>> {
-    let mut conn = db.pool.acquire().await.map_err(map_err("connection"))?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = $1")
-        .bind(status.as_str())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map_err("comments"))?;
-    let rows: Vec<StaffCommentRow> = sqlx::query_as(STAFF_BY_STATUS.as_str())
-        .bind(status.as_str())
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err("comments"))?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(StaffCommentRow::into_staff_comment)
-            .collect::<StoreResult<_>>()?,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
 }
 
 pub(crate) async fn comment_counts(

@@ -7,6 +7,10 @@ mod articles;
 mod comments;
 /// Opening the database and running migrations.
 mod connect;
+/// Moderation: status changes with audit and training, bans, the audit log, spam signals.
+mod moderation;
+/// Sessions, password resets, login throttling, account lists.
+mod newsroom;
 /// The `Store` trait, delegating to the modules above.
 mod store_impl;
 /// Staff accounts and settings.

@@ -1,7 +1,12 @@
-use crate::{SqliteStore, articles, comments, users};
+use crate::{SqliteStore, articles, comments, moderation, newsroom, users};
+use gazette_domain::records::{
+    ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, AuditEntry, Ban, CommentEdit,
+    CommentFilter, NewAudit, NewBan, NewSession, Session, StatusChange,
+};
+use gazette_domain::spam::TokenCounts;
 use gazette_domain::{
     Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, NewArticle, NewComment,
-    NewUser, Page, PageRequest, StaffComment, Term, TermKind, User,
+    NewUser, Page, PageRequest, StaffComment, Term, TermKind, User, UserId,
 };
 use gazette_store::{ArticleFilter, Store, StoreResult};
 
@@ -74,25 +79,144 @@ impl Store for SqliteStore {
     async fn staff_comment(&self, id: CommentId) -> StoreResult<StaffComment> {
         comments::staff_comment(self, id).await
     }
-    async fn set_comment_status(
-        &self,
-        id: CommentId,
-        status: CommentStatus,
-    ) -> StoreResult<StaffComment> {
-        comments::set_comment_status(self, id, status).await
-    }
-    async fn staff_comments(
-        &self,
-        status: CommentStatus,
-        page: PageRequest,
-    ) -> StoreResult<Page<StaffComment>> {
-        comments::staff_comments(self, status, page).await
-    }
     async fn comment_counts(
         &self,
         ids: &[ArticleId],
         now: i64,
     ) -> StoreResult<Vec<(ArticleId, i64)>> {
         comments::comment_counts(self, ids, now).await
+    }
+    async fn set_comment_status(
+        &self,
+        id: CommentId,
+        change: StatusChange,
+    ) -> StoreResult<StaffComment> {
+        moderation::set_comment_status(self, id, change).await
+    }
+    async fn staff_comments(
+        &self,
+        filter: &CommentFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<StaffComment>> {
+        moderation::staff_comments(self, filter, page).await
+    }
+    async fn comment_status_counts(
+        &self,
+        filter: &CommentFilter,
+    ) -> StoreResult<Vec<(CommentStatus, i64)>> {
+        moderation::comment_status_counts(self, filter).await
+    }
+    async fn edit_comment(
+        &self,
+        id: CommentId,
+        edit: CommentEdit,
+        audit: NewAudit,
+    ) -> StoreResult<StaffComment> {
+        moderation::edit_comment(self, id, edit, audit).await
+    }
+    async fn delete_comment(&self, id: CommentId, audit: NewAudit) -> StoreResult<()> {
+        moderation::delete_comment(self, id, audit).await
+    }
+    async fn recent_comments_from(
+        &self,
+        ip: &str,
+        network: &str,
+        since: i64,
+    ) -> StoreResult<(i64, i64)> {
+        moderation::recent_comments_from(self, ip, network, since).await
+    }
+    async fn is_duplicate_comment(
+        &self,
+        article: ArticleId,
+        email: &str,
+        body: &str,
+    ) -> StoreResult<bool> {
+        moderation::is_duplicate_comment(self, article, email, body).await
+    }
+    async fn classifier_counts(
+        &self,
+        tokens: &[String],
+    ) -> StoreResult<Vec<(String, TokenCounts)>> {
+        moderation::classifier_counts(self, tokens).await
+    }
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        newsroom::put_setting(self, key, value).await
+    }
+    async fn user_by_id(&self, id: UserId) -> StoreResult<User> {
+        newsroom::user_by_id(self, id).await
+    }
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        newsroom::users(self).await
+    }
+    async fn create_first_admin(&self, user: NewUser) -> StoreResult<User> {
+        newsroom::create_first_admin(self, user).await
+    }
+    async fn set_password(&self, user: UserId, password_hash: &str) -> StoreResult<()> {
+        newsroom::set_password(self, user, password_hash).await
+    }
+    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
+        newsroom::create_session(self, session).await
+    }
+    async fn session(&self, token_hash: &str, now: i64) -> StoreResult<Session> {
+        newsroom::session(self, token_hash, now).await
+    }
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        newsroom::delete_session(self, token_hash).await
+    }
+    async fn record_login_failure(&self, buckets: &[String], at: i64) -> StoreResult<()> {
+        newsroom::record_login_failure(self, buckets, at).await
+    }
+    async fn login_failures_since(&self, bucket: &str, since: i64) -> StoreResult<i64> {
+        newsroom::login_failures_since(self, bucket, since).await
+    }
+    async fn clear_login_failures(&self, bucket: &str) -> StoreResult<()> {
+        newsroom::clear_login_failures(self, bucket).await
+    }
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        newsroom::create_password_reset(self, token_hash, user, expires_at).await
+    }
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        now: i64,
+        password_hash: &str,
+    ) -> StoreResult<User> {
+        newsroom::reset_password(self, token_hash, now, password_hash).await
+    }
+    async fn update_article(&self, id: ArticleId, update: ArticleUpdate) -> StoreResult<Article> {
+        articles::update_article(self, id, update).await
+    }
+    async fn admin_articles(
+        &self,
+        query: &ArticleQuery,
+        page: PageRequest,
+    ) -> StoreResult<Page<AdminRow>> {
+        articles::admin_articles(self, query, page).await
+    }
+    async fn slug_redirect(&self, old_slug: &str) -> StoreResult<String> {
+        articles::slug_redirect(self, old_slug).await
+    }
+    async fn create_ban(&self, ban: NewBan) -> StoreResult<Ban> {
+        moderation::create_ban(self, ban).await
+    }
+    async fn bans(&self) -> StoreResult<Vec<Ban>> {
+        moderation::bans(self).await
+    }
+    async fn delete_ban(&self, id: i64, audit: NewAudit) -> StoreResult<()> {
+        moderation::delete_ban(self, id, audit).await
+    }
+    async fn ban_for(&self, email: &str, ip: Option<&str>) -> StoreResult<Option<Ban>> {
+        moderation::ban_for(self, email, ip).await
+    }
+    async fn record_audit(&self, audit: NewAudit) -> StoreResult<()> {
+        moderation::record_audit(self, audit).await
+    }
+    async fn audit_log(&self, page: PageRequest) -> StoreResult<Page<AuditEntry>> {
+        moderation::audit_log(self, page).await
     }
 }

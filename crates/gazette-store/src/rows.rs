@@ -9,7 +9,7 @@ use gazette_domain::{
 
 /// Columns for an `ArticleRow`: `a` is the article, `u` its author.
 pub const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.body_markdown, a.body_html, a.excerpt, \
-     a.status, a.comments_open, a.published_at, a.created_at, a.updated_at, a.comment_count, \
+     a.status, a.comments_open, a.published_at, a.created_at, a.updated_at, a.comment_count, a.version, \
      u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug";
 
 /// An article joined with its author.
@@ -27,6 +27,7 @@ pub struct ArticleRow {
     created_at: i64,
     updated_at: i64,
     comment_count: i64,
+    version: i64,
     author_id: i64,
     author_name: String,
     author_slug: String,
@@ -60,6 +61,7 @@ impl ArticleRow {
             comment_count: self.comment_count,
             categories,
             tags,
+            version: self.version,
         })
     }
 }
@@ -235,5 +237,128 @@ impl UserRow {
             password_hash: self.password_hash,
             created_at: self.created_at,
         })
+    }
+}
+
+/// Columns for an `AdminArticleRow`: `a` the article, `u` its author.
+pub const ADMIN_ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.status, a.published_at, a.updated_at, \
+     a.comment_count, u.id AS author_id, u.display_name AS author_name";
+
+/// An article in the newsroom's list.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AdminArticleRow {
+    id: i64,
+    slug: String,
+    title: String,
+    status: String,
+    published_at: Option<i64>,
+    updated_at: i64,
+    comment_count: i64,
+    author_id: i64,
+    author_name: String,
+}
+
+impl AdminArticleRow {
+    /// Converts to the domain type.
+    pub fn into_row(self) -> StoreResult<gazette_domain::records::ArticleRow> {
+        Ok(gazette_domain::records::ArticleRow {
+            id: ArticleId(self.id),
+            slug: self.slug,
+            title: self.title,
+            status: ArticleStatus::parse(&self.status)?,
+            author_name: self.author_name,
+            author_id: UserId(self.author_id),
+            published_at: self.published_at,
+            updated_at: self.updated_at,
+            comment_count: self.comment_count,
+        })
+    }
+}
+
+/// Columns for a `SessionRow`: `s` the session, `u` its account.
+pub const SESSION_COLUMNS: &str = "u.id, u.username, u.display_name, u.slug, u.email, u.role, \
+     u.password_hash, u.created_at, s.csrf_token, s.expires_at";
+
+/// A session joined with its account.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    csrf_token: String,
+    expires_at: i64,
+}
+
+impl SessionRow {
+    /// Converts to the domain type.
+    pub fn into_session(self) -> StoreResult<gazette_domain::records::Session> {
+        Ok(gazette_domain::records::Session {
+            user: self.user.into_user()?,
+            csrf_token: self.csrf_token,
+            expires_at: self.expires_at,
+        })
+    }
+}
+
+/// Columns for a `BanRow`.
+pub const BAN_COLUMNS: &str = "id, kind, value, reason, hide_history, created_at, created_by";
+
+/// A ban.
+#[derive(Debug, sqlx::FromRow)]
+pub struct BanRow {
+    id: i64,
+    kind: String,
+    value: String,
+    reason: String,
+    hide_history: bool,
+    created_at: i64,
+    created_by: String,
+}
+
+impl BanRow {
+    /// Converts to the domain type.
+    pub fn into_ban(self) -> StoreResult<gazette_domain::records::Ban> {
+        Ok(gazette_domain::records::Ban {
+            id: self.id,
+            kind: gazette_domain::records::BanKind::parse(&self.kind)?,
+            value: self.value,
+            reason: self.reason,
+            hide_history: self.hide_history,
+            created_at: self.created_at,
+            created_by: self.created_by,
+        })
+    }
+}
+
+/// Columns for an `AuditRow`.
+pub const AUDIT_COLUMNS: &str =
+    "id, at, actor_name, action, comment_id, article_id, before_status, after_status, detail";
+
+/// One line of the audit log.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AuditRow {
+    id: i64,
+    at: i64,
+    actor_name: String,
+    action: String,
+    comment_id: Option<i64>,
+    article_id: Option<i64>,
+    before_status: Option<String>,
+    after_status: Option<String>,
+    detail: String,
+}
+
+impl From<AuditRow> for gazette_domain::records::AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            id: row.id,
+            at: row.at,
+            actor_name: row.actor_name,
+            action: row.action,
+            comment_id: row.comment_id,
+            article_id: row.article_id,
+            before_status: row.before_status,
+            after_status: row.after_status,
+            detail: row.detail,
+        }
     }
 }

@@ -1,4 +1,9 @@
 use crate::StoreResult;
+use gazette_domain::records::{
+    ArticleQuery, ArticleRow, ArticleUpdate, AuditEntry, Ban, CommentEdit, CommentFilter, NewAudit,
+    NewBan, NewSession, Session, StatusChange,
+};
+use gazette_domain::spam::TokenCounts;
 use gazette_domain::{
     Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, NewArticle, NewComment,
     NewUser, Page, PageRequest, StaffComment, Term, TermKind, User, UserId,
@@ -91,19 +96,59 @@ pub trait Store: Send + Sync + 'static {
     /// A comment with its staff-only fields.
     async fn staff_comment(&self, id: CommentId) -> StoreResult<StaffComment>;
 
-    /// Moves a comment to `status`, keeping the article's approved count right, and returns it.
+    /// Moves a comment to a new status in one transaction: keeps the article's approved count
+    /// right, writes the audit line (with the statuses before and after), and trains the
+    /// classifier as asked. Returns the comment as it now stands.
     async fn set_comment_status(
         &self,
         id: CommentId,
-        status: CommentStatus,
+        change: StatusChange,
     ) -> StoreResult<StaffComment>;
 
-    /// One page of comments in `status`, newest first, with staff-only fields.
+    /// One page of comments matching `filter`, newest first, with staff-only fields.
     async fn staff_comments(
         &self,
-        status: CommentStatus,
+        filter: &CommentFilter,
         page: PageRequest,
     ) -> StoreResult<Page<StaffComment>>;
+
+    /// How many comments match `filter` in each status (the filter's own status is ignored).
+    async fn comment_status_counts(
+        &self,
+        filter: &CommentFilter,
+    ) -> StoreResult<Vec<(CommentStatus, i64)>>;
+
+    /// Replaces a comment's name, website and body, with an audit line.
+    async fn edit_comment(
+        &self,
+        id: CommentId,
+        edit: CommentEdit,
+        audit: NewAudit,
+    ) -> StoreResult<StaffComment>;
+
+    /// Deletes a comment for good (its replies stay, without a parent), with an audit line.
+    async fn delete_comment(&self, id: CommentId, audit: NewAudit) -> StoreResult<()>;
+
+    /// Comments (any status) since `since` from the address `ip` and from the network `network`.
+    async fn recent_comments_from(
+        &self,
+        ip: &str,
+        network: &str,
+        since: i64,
+    ) -> StoreResult<(i64, i64)>;
+
+    /// Whether `email` already posted exactly `body` under `article`.
+    async fn is_duplicate_comment(
+        &self,
+        article: ArticleId,
+        email: &str,
+        body: &str,
+    ) -> StoreResult<bool>;
+
+    /// The classifier's counts for `tokens` (those never seen are left out), plus the
+    /// `spam::DOCUMENTS` pseudo-token.
+    async fn classifier_counts(&self, tokens: &[String])
+    -> StoreResult<Vec<(String, TokenCounts)>>;
 
     /// Approved-comment counts of the published articles among `ids` (others are left out).
     async fn comment_counts(
@@ -111,4 +156,87 @@ pub trait Store: Send + Sync + 'static {
         ids: &[ArticleId],
         now: i64,
     ) -> StoreResult<Vec<(ArticleId, i64)>>;
+
+    /// Stores `value` under `key`, replacing what was there.
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    /// A staff account by id.
+    async fn user_by_id(&self, id: UserId) -> StoreResult<User>;
+
+    /// Every staff account, by display name (at most 1,000).
+    async fn users(&self) -> StoreResult<Vec<User>>;
+
+    /// Creates the first account that can log in; `Conflict` when one exists already.
+    async fn create_first_admin(&self, user: NewUser) -> StoreResult<User>;
+
+    /// Replaces a password hash and ends every session of that account.
+    async fn set_password(&self, user: UserId, password_hash: &str) -> StoreResult<()>;
+
+    /// Stores a new session.
+    async fn create_session(&self, session: NewSession) -> StoreResult<()>;
+
+    /// The live session with this token hash; `NotFound` when unknown or expired at `now`.
+    async fn session(&self, token_hash: &str, now: i64) -> StoreResult<Session>;
+
+    /// Ends a session (logging out); ending an unknown one is not an error.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Records one failed login in each bucket (e.g. the account's and the address's).
+    async fn record_login_failure(&self, buckets: &[String], at: i64) -> StoreResult<()>;
+
+    /// Failed logins in `bucket` since `since`.
+    async fn login_failures_since(&self, bucket: &str, since: i64) -> StoreResult<i64>;
+
+    /// Forgets a bucket's failures (after a successful login).
+    async fn clear_login_failures(&self, bucket: &str) -> StoreResult<()>;
+
+    /// Stores a password reset for `user`, valid until `expires_at`.
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+
+    /// Uses a reset: sets the password and ends the account's sessions, once. `NotFound` when the
+    /// token is unknown, used or expired at `now`.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        now: i64,
+        password_hash: &str,
+    ) -> StoreResult<User>;
+
+    /// Saves an edit; `Conflict("article version")` when someone saved since `expected_version`,
+    /// `Conflict("article slug")` when the slug is taken. A changed slug keeps redirecting.
+    async fn update_article(&self, id: ArticleId, update: ArticleUpdate) -> StoreResult<Article>;
+
+    /// One page of articles for the newsroom, most recently changed first.
+    async fn admin_articles(
+        &self,
+        query: &ArticleQuery,
+        page: PageRequest,
+    ) -> StoreResult<Page<ArticleRow>>;
+
+    /// The current slug of the article that used to be at `old_slug`.
+    async fn slug_redirect(&self, old_slug: &str) -> StoreResult<String>;
+
+    /// Bans a commenter (and, if asked, trashes their approved and held comments) with an audit
+    /// line; `Conflict` when the same ban exists.
+    async fn create_ban(&self, ban: NewBan) -> StoreResult<Ban>;
+
+    /// Every ban, newest first (at most 1,000).
+    async fn bans(&self) -> StoreResult<Vec<Ban>>;
+
+    /// Lifts a ban, with an audit line.
+    async fn delete_ban(&self, id: i64, audit: NewAudit) -> StoreResult<()>;
+
+    /// The ban matching this email or address, if any.
+    async fn ban_for(&self, email: &str, ip: Option<&str>) -> StoreResult<Option<Ban>>;
+
+    /// Writes an audit line on its own (article and settings changes).
+    async fn record_audit(&self, audit: NewAudit) -> StoreResult<()>;
+
+    /// One page of the audit log, newest first.
+    async fn audit_log(&self, page: PageRequest) -> StoreResult<Page<AuditEntry>>;
 }

@@ -4,9 +4,14 @@
 //! that returns a fresh, migrated store (or `None` when that database is not configured).
 
 use crate::{ArticleFilter, Store, StoreError};
+use gazette_domain::records::{
+    ArticleQuery, ArticleUpdate, BanKind, CommentEdit, CommentFilter, NewAudit, NewBan, NewSession,
+    StatusChange, Training,
+};
+use gazette_domain::spam::{DOCUMENTS, TokenCounts};
 use gazette_domain::{
     Article, ArticleId, ArticleStatus, Comment, CommentId, CommentStatus, NewArticle, NewComment,
-    NewUser, PageRequest, Role, Term, TermKind, User,
+    NewUser, PageRequest, Role, Term, TermKind, User, UserId,
 };
 
 /// A fresh store for one test, cleaned up afterwards.
@@ -42,6 +47,19 @@ macro_rules! conformance_suite {
             staff_comments_carry_email_and_list_by_status,
             approval_history_is_per_email,
             comment_counts_cover_only_published_articles_asked_for,
+            put_setting_replaces_the_value,
+            sessions_are_found_until_they_expire_or_end,
+            only_one_first_admin_can_be_created,
+            a_new_password_ends_every_session,
+            a_password_reset_works_once_and_expires,
+            login_failures_are_counted_per_bucket,
+            article_updates_check_the_version_and_keep_old_slugs_redirecting,
+            the_newsroom_list_filters_and_searches_titles,
+            status_changes_write_the_audit_log_and_train_the_classifier,
+            moderation_lists_filter_and_count_by_status,
+            staff_edit_and_permanent_delete,
+            rate_and_duplicate_signals_count_recent_comments,
+            bans_match_and_can_hide_history,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -122,7 +140,9 @@ pub fn new_comment(
         status,
         held_reason: None,
         ip: Some("192.0.2.1".into()),
+        ip_network: Some("192.0.2.0/24".into()),
         user_agent: None,
+        staff_user_id: None,
         created_at: NOW,
         max_depth: 5,
     }
@@ -260,7 +280,7 @@ pub async fn missing_things_are_not_found(store: &dyn Store) {
     ));
     assert!(matches!(
         store
-            .set_comment_status(CommentId(999), CommentStatus::Approved)
+            .set_comment_status(CommentId(999), to(CommentStatus::Approved))
             .await,
         Err(StoreError::NotFound(_))
     ));
@@ -458,28 +478,28 @@ pub async fn approved_count_follows_every_status_change(store: &dyn Store) {
     let approved = comment(store, a.id, None, CommentStatus::Approved).await;
     assert_eq!(count().await, 1);
     let moved = store
-        .set_comment_status(held.id, CommentStatus::Approved)
+        .set_comment_status(held.id, to(CommentStatus::Approved))
         .await
         .expect("approve");
     assert_eq!(moved.comment.status, CommentStatus::Approved);
     assert_eq!(count().await, 2);
     store
-        .set_comment_status(held.id, CommentStatus::Approved)
+        .set_comment_status(held.id, to(CommentStatus::Approved))
         .await
         .expect("again");
     assert_eq!(count().await, 2, "approving twice counts once");
     store
-        .set_comment_status(approved.id, CommentStatus::Spam)
+        .set_comment_status(approved.id, to(CommentStatus::Spam))
         .await
         .expect("spam");
     assert_eq!(count().await, 1);
     store
-        .set_comment_status(approved.id, CommentStatus::Trash)
+        .set_comment_status(approved.id, to(CommentStatus::Trash))
         .await
         .expect("trash");
     assert_eq!(count().await, 1);
     store
-        .set_comment_status(held.id, CommentStatus::Held)
+        .set_comment_status(held.id, to(CommentStatus::Held))
         .await
         .expect("unapprove");
     assert_eq!(count().await, 0);
@@ -553,7 +573,7 @@ pub async fn staff_comments_carry_email_and_list_by_status(store: &dyn Store) {
     let ada = author(store, "Ada").await;
     let a = article(store, &ada, "a").await;
     let mut new = new_comment(a.id, None, "first@example.org", CommentStatus::Held);
-    new.held_reason = Some(gazette_domain::HoldReason::FirstComment);
+    new.held_reason = Some("First comment from this email address".into());
     new.user_agent = Some("Test/1.0".into());
     let held = store.insert_comment(new).await.expect("held");
     let mut later = new_comment(a.id, None, "second@example.org", CommentStatus::Held);
@@ -565,12 +585,15 @@ pub async fn staff_comments_carry_email_and_list_by_status(store: &dyn Store) {
     assert_eq!(staff.author_email, "first@example.org");
     assert_eq!(staff.ip.as_deref(), Some("192.0.2.1"));
     assert_eq!(staff.user_agent.as_deref(), Some("Test/1.0"));
-    assert_eq!(staff.held_reason.as_deref(), Some("first-comment"));
+    assert_eq!(
+        staff.held_reason.as_deref(),
+        Some("First comment from this email address")
+    );
     assert_eq!(staff.article_slug, "a");
     assert_eq!(staff.body_markdown, "hello");
 
     let queue = store
-        .staff_comments(CommentStatus::Held, PageRequest::new(1, 10))
+        .staff_comments(&held_only(), PageRequest::new(1, 10))
         .await
         .expect("queue");
     let ids: Vec<CommentId> = queue.items.iter().map(|c| c.comment.id).collect();
@@ -649,5 +672,753 @@ pub async fn comment_counts_cover_only_published_articles_asked_for(store: &dyn 
             .await
             .expect("empty")
             .is_empty()
+    );
+}
+
+/// A plain status change: no audit line, no training.
+pub fn to(status: CommentStatus) -> StatusChange {
+    StatusChange {
+        status,
+        audit: None,
+        training: None,
+    }
+}
+
+fn held_only() -> CommentFilter {
+    CommentFilter {
+        status: Some(CommentStatus::Held),
+        ..Default::default()
+    }
+}
+
+fn audit(action: &str, actor: &User) -> NewAudit {
+    NewAudit {
+        at: NOW,
+        actor: Some(actor.id),
+        actor_name: actor.display_name.clone(),
+        action: action.into(),
+        comment_id: None,
+        article_id: None,
+        detail: String::new(),
+    }
+}
+
+/// `put_setting` overwrites.
+pub async fn put_setting_replaces_the_value(store: &dyn Store) {
+    store.put_setting("site.title", "One").await.expect("put");
+    store
+        .put_setting("site.title", "Two")
+        .await
+        .expect("put again");
+    assert_eq!(
+        store.setting("site.title").await.ok().as_deref(),
+        Some("Two")
+    );
+}
+
+fn session_for(user: &User, hash: &str, expires_at: i64) -> NewSession {
+    NewSession {
+        token_hash: hash.into(),
+        user_id: user.id,
+        csrf_token: format!("csrf-{hash}"),
+        created_at: NOW,
+        expires_at,
+    }
+}
+
+/// A session is found by its token hash until it expires or is deleted.
+pub async fn sessions_are_found_until_they_expire_or_end(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    store
+        .create_session(session_for(&ada, "live", NOW + 100))
+        .await
+        .expect("session");
+    store
+        .create_session(session_for(&ada, "old", NOW - 1))
+        .await
+        .expect("expired session");
+    let live = store.session("live", NOW).await.expect("live");
+    assert_eq!(live.user, ada);
+    assert_eq!(live.csrf_token, "csrf-live");
+    assert!(matches!(
+        store.session("old", NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.session("nope", NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
+    store.delete_session("live").await.expect("logout");
+    assert!(matches!(
+        store.session("live", NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .delete_session("live")
+        .await
+        .expect("logging out twice is fine");
+}
+
+fn admin_user(name: &str) -> NewUser {
+    NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        slug: name.into(),
+        email: format!("{name}@newsroom.example"),
+        role: Role::Admin,
+        password_hash: Some("hash".into()),
+        created_at: NOW,
+    }
+}
+
+/// The setup page's account is created once; an account without a password does not count.
+pub async fn only_one_first_admin_can_be_created(store: &dyn Store) {
+    author(store, "Seeded").await;
+    let first = store
+        .create_first_admin(admin_user("root"))
+        .await
+        .expect("first");
+    assert_eq!(first.role, Role::Admin);
+    let second = store.create_first_admin(admin_user("intruder")).await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+    assert!(matches!(
+        store.user_by_username("intruder").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.users().await.expect("users").len(), 2);
+    assert_eq!(store.user_by_id(first.id).await.expect("by id"), first);
+}
+
+/// Changing a password logs the account out everywhere.
+pub async fn a_new_password_ends_every_session(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    store
+        .create_session(session_for(&ada, "a", NOW + 100))
+        .await
+        .expect("a");
+    store
+        .create_session(session_for(&ada, "b", NOW + 100))
+        .await
+        .expect("b");
+    store.set_password(ada.id, "new-hash").await.expect("set");
+    assert!(store.session("a", NOW).await.is_err() && store.session("b", NOW).await.is_err());
+    let user = store.user_by_id(ada.id).await.expect("user");
+    assert_eq!(user.password_hash.as_deref(), Some("new-hash"));
+    assert!(matches!(
+        store.set_password(UserId(9999), "x").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+/// A reset link sets the password once, before it expires, and logs the account out.
+pub async fn a_password_reset_works_once_and_expires(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    store
+        .create_session(session_for(&ada, "s", NOW + 100))
+        .await
+        .expect("session");
+    store
+        .create_password_reset("reset", ada.id, NOW + 60)
+        .await
+        .expect("reset");
+    store
+        .create_password_reset("stale", ada.id, NOW - 1)
+        .await
+        .expect("stale");
+    let user = store
+        .reset_password("reset", NOW, "fresh")
+        .await
+        .expect("use");
+    assert_eq!(user.password_hash.as_deref(), Some("fresh"));
+    assert!(store.session("s", NOW).await.is_err());
+    assert!(matches!(
+        store.reset_password("reset", NOW, "again").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.reset_password("stale", NOW, "late").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .user_by_id(ada.id)
+            .await
+            .expect("user")
+            .password_hash
+            .as_deref(),
+        Some("fresh")
+    );
+}
+
+/// Failures are counted per bucket within the window, and cleared.
+pub async fn login_failures_are_counted_per_bucket(store: &dyn Store) {
+    let buckets = ["user:ada".to_owned(), "ip:192.0.2.1".to_owned()];
+    store
+        .record_login_failure(&buckets, NOW - 1000)
+        .await
+        .expect("old");
+    store
+        .record_login_failure(&buckets, NOW)
+        .await
+        .expect("now");
+    store
+        .record_login_failure(&buckets[1..], NOW)
+        .await
+        .expect("ip only");
+    assert_eq!(
+        store
+            .login_failures_since("user:ada", NOW - 10)
+            .await
+            .expect("count"),
+        1
+    );
+    assert_eq!(
+        store
+            .login_failures_since("ip:192.0.2.1", NOW - 10)
+            .await
+            .expect("count"),
+        2
+    );
+    assert_eq!(
+        store
+            .login_failures_since("user:ada", NOW - 2000)
+            .await
+            .expect("count"),
+        2
+    );
+    store.clear_login_failures("user:ada").await.expect("clear");
+    assert_eq!(
+        store
+            .login_failures_since("user:ada", 0)
+            .await
+            .expect("count"),
+        0
+    );
+    assert_eq!(
+        store
+            .login_failures_since("ip:192.0.2.1", NOW - 10)
+            .await
+            .expect("count"),
+        2
+    );
+}
+
+fn update_of(article: &Article, slug: &str) -> ArticleUpdate {
+    ArticleUpdate {
+        expected_version: article.version,
+        slug: slug.into(),
+        title: format!("{} (edited)", article.title),
+        body_markdown: "new".into(),
+        body_html: "<p>new</p>".into(),
+        excerpt: "new".into(),
+        author_id: article.author.id,
+        status: article.status,
+        comments_open: false,
+        published_at: article.published_at,
+        updated_at: NOW + 500,
+        updated_by: article.author.id,
+        categories: vec![Term::from_name("Replaced")],
+        tags: vec![],
+    }
+}
+
+/// Saving needs the version the editor started from; an old slug keeps pointing at the article.
+pub async fn article_updates_check_the_version_and_keep_old_slugs_redirecting(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let mut new = new_article(&ada, "first-slug", NOW - 10);
+    new.tags = vec![Term::from_name("old tag")];
+    let original = store.create_article(new).await.expect("create");
+    assert_eq!(original.version, 1);
+    let edited = store
+        .update_article(original.id, update_of(&original, "second-slug"))
+        .await
+        .expect("edit");
+    assert_eq!(edited.version, 2);
+    assert_eq!(edited.slug, "second-slug");
+    assert_eq!(edited.title, "Title of first-slug (edited)");
+    assert!(!edited.comments_open);
+    assert_eq!(edited.updated_at, NOW + 500);
+    assert_eq!(edited.categories, vec![Term::from_name("Replaced")]);
+    assert!(edited.tags.is_empty());
+    assert_eq!(
+        store.slug_redirect("first-slug").await.expect("redirect"),
+        "second-slug"
+    );
+
+    // A second editor who loaded version 1 is refused, and nothing changes.
+    let stale = store
+        .update_article(original.id, update_of(&original, "third-slug"))
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict("article version"))),
+        "{stale:?}"
+    );
+    assert_eq!(
+        store.article_by_id(original.id).await.expect("read").slug,
+        "second-slug"
+    );
+
+    // Changing again keeps both old slugs pointing at the current one.
+    store
+        .update_article(original.id, update_of(&edited, "third-slug"))
+        .await
+        .expect("again");
+    assert_eq!(
+        store.slug_redirect("first-slug").await.expect("1"),
+        "third-slug"
+    );
+    assert_eq!(
+        store.slug_redirect("second-slug").await.expect("2"),
+        "third-slug"
+    );
+    assert!(matches!(
+        store.slug_redirect("never").await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    let other = article(store, &ada, "taken").await;
+    let clash = store
+        .update_article(other.id, update_of(&other, "third-slug"))
+        .await;
+    assert!(
+        matches!(clash, Err(StoreError::Conflict("article slug"))),
+        "{clash:?}"
+    );
+    let missing = store
+        .update_article(ArticleId(9999), update_of(&other, "x"))
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))));
+}
+
+/// The newsroom list filters by status, author, category and title, and leaves trash out by default.
+pub async fn the_newsroom_list_filters_and_searches_titles(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let bob = author(store, "Bob").await;
+    let mut a = new_article(&ada, "budget", NOW - 10);
+    a.title = "City budget: 100% approved".into();
+    a.categories = vec![Term::from_name("Politics")];
+    store.create_article(a).await.expect("a");
+    let mut d = new_article(&bob, "draft", NOW - 10);
+    d.status = ArticleStatus::Draft;
+    d.title = "Budget draft".into();
+    store.create_article(d).await.expect("d");
+    let mut t = new_article(&bob, "trash", NOW - 10);
+    t.status = ArticleStatus::Trash;
+    store.create_article(t).await.expect("t");
+    let slugs = |query: ArticleQuery| async move {
+        let page = store
+            .admin_articles(&query, PageRequest::new(1, 20))
+            .await
+            .expect("list");
+        let mut slugs: Vec<String> = page.items.into_iter().map(|a| a.slug).collect();
+        slugs.sort();
+        slugs
+    };
+    assert_eq!(slugs(ArticleQuery::default()).await, ["budget", "draft"]);
+    let trash = ArticleQuery {
+        status: Some(ArticleStatus::Trash),
+        ..Default::default()
+    };
+    assert_eq!(slugs(trash).await, ["trash"]);
+    let by_bob = ArticleQuery {
+        author: Some(bob.id),
+        ..Default::default()
+    };
+    assert_eq!(slugs(by_bob).await, ["draft"]);
+    let politics = ArticleQuery {
+        category: Some("politics".into()),
+        ..Default::default()
+    };
+    assert_eq!(slugs(politics).await, ["budget"]);
+    let search = ArticleQuery {
+        title: Some("BUDGET".into()),
+        ..Default::default()
+    };
+    assert_eq!(slugs(search).await, ["budget", "draft"]);
+    let percent = ArticleQuery {
+        title: Some("100%".into()),
+        ..Default::default()
+    };
+    assert_eq!(slugs(percent).await, ["budget"]);
+    let literal = ArticleQuery {
+        title: Some("%".into()),
+        ..Default::default()
+    };
+    assert_eq!(slugs(literal).await, ["budget"], "% is matched literally");
+}
+
+/// One status change writes its audit line with before/after, and trains (and retrains) once.
+pub async fn status_changes_write_the_audit_log_and_train_the_classifier(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let c = comment(store, a.id, None, CommentStatus::Held).await;
+    let tokens = vec!["cheap".to_owned(), "pills".to_owned()];
+    let spam = StatusChange {
+        status: CommentStatus::Spam,
+        audit: Some(NewAudit {
+            comment_id: Some(c.id),
+            article_id: Some(a.id),
+            ..audit("comment.spam", &ada)
+        }),
+        training: Some((Training::Spam, tokens.clone())),
+    };
+    store
+        .set_comment_status(c.id, spam.clone())
+        .await
+        .expect("spam");
+    store
+        .set_comment_status(c.id, spam)
+        .await
+        .expect("spam again");
+    let counts = |tokens: Vec<String>| async move {
+        let mut counts = store.classifier_counts(&tokens).await.expect("counts");
+        counts.sort_by(|x, y| x.0.cmp(&y.0));
+        counts
+    };
+    let after_spam = counts(vec!["cheap".into(), "unknown".into()]).await;
+    assert_eq!(
+        after_spam,
+        vec![
+            (DOCUMENTS.to_owned(), TokenCounts { spam: 1, ham: 0 }),
+            ("cheap".to_owned(), TokenCounts { spam: 1, ham: 0 }),
+        ],
+        "marking spam twice trains once"
+    );
+    let not_spam = StatusChange {
+        status: CommentStatus::Approved,
+        audit: Some(audit("comment.not_spam", &ada)),
+        training: Some((Training::Ham, tokens.clone())),
+    };
+    store
+        .set_comment_status(c.id, not_spam)
+        .await
+        .expect("not spam");
+    let after_ham = counts(vec!["pills".into()]).await;
+    assert_eq!(
+        after_ham,
+        vec![
+            (DOCUMENTS.to_owned(), TokenCounts { spam: 0, ham: 1 }),
+            ("pills".to_owned(), TokenCounts { spam: 0, ham: 1 }),
+        ],
+        "changing one's mind moves the counts"
+    );
+    let log = store.audit_log(PageRequest::new(1, 10)).await.expect("log");
+    assert_eq!(log.total, 3);
+    let newest = &log.items[0];
+    assert_eq!(newest.action, "comment.not_spam");
+    assert_eq!(newest.actor_name, "Ada");
+    assert_eq!(
+        (
+            newest.before_status.as_deref(),
+            newest.after_status.as_deref()
+        ),
+        (Some("spam"), Some("approved"))
+    );
+    let first = &log.items[2];
+    assert_eq!(
+        (
+            first.before_status.as_deref(),
+            first.after_status.as_deref()
+        ),
+        (Some("held"), Some("spam"))
+    );
+    assert_eq!(first.comment_id, Some(c.id.0));
+    assert_eq!(store.article_by_id(a.id).await.expect("a").comment_count, 1);
+}
+
+/// Moderation lists filter by article, email and article author, and count each status.
+pub async fn moderation_lists_filter_and_count_by_status(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let bob = author(store, "Bob").await;
+    let a = article(store, &ada, "a").await;
+    let b = article(store, &bob, "b").await;
+    store
+        .insert_comment(new_comment(
+            a.id,
+            None,
+            "x@example.org",
+            CommentStatus::Held,
+        ))
+        .await
+        .expect("1");
+    store
+        .insert_comment(new_comment(
+            a.id,
+            None,
+            "y@example.org",
+            CommentStatus::Approved,
+        ))
+        .await
+        .expect("2");
+    store
+        .insert_comment(new_comment(
+            b.id,
+            None,
+            "x@example.org",
+            CommentStatus::Spam,
+        ))
+        .await
+        .expect("3");
+    let total = |filter: CommentFilter| async move {
+        store
+            .staff_comments(&filter, PageRequest::new(1, 10))
+            .await
+            .expect("list")
+            .total
+    };
+    assert_eq!(total(CommentFilter::default()).await, 3);
+    assert_eq!(
+        total(CommentFilter {
+            article: Some(a.id),
+            ..Default::default()
+        })
+        .await,
+        2
+    );
+    assert_eq!(
+        total(CommentFilter {
+            email: Some("x@example.org".into()),
+            ..Default::default()
+        })
+        .await,
+        2
+    );
+    assert_eq!(
+        total(CommentFilter {
+            article_author: Some(bob.id),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    let mut counts = store
+        .comment_status_counts(&CommentFilter {
+            status: Some(CommentStatus::Held),
+            ..Default::default()
+        })
+        .await
+        .expect("counts");
+    counts.sort_by_key(|(s, _)| s.as_str());
+    assert_eq!(
+        counts,
+        vec![
+            (CommentStatus::Approved, 1),
+            (CommentStatus::Held, 1),
+            (CommentStatus::Spam, 1)
+        ]
+    );
+}
+
+/// Staff edits replace the text; a permanent delete keeps the replies and the count right.
+pub async fn staff_edit_and_permanent_delete(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let parent = comment(store, a.id, None, CommentStatus::Approved).await;
+    let reply = comment(store, a.id, Some(parent.id), CommentStatus::Approved).await;
+    let edited = store
+        .edit_comment(
+            parent.id,
+            CommentEdit {
+                author_name: "Renamed".into(),
+                author_url: Some("https://r.example".into()),
+                body_markdown: "fixed".into(),
+                body_html: "<p>fixed</p>".into(),
+            },
+            audit("comment.edit", &ada),
+        )
+        .await
+        .expect("edit");
+    assert_eq!(edited.comment.author_name, "Renamed");
+    assert_eq!(edited.comment.body_html, "<p>fixed</p>");
+    assert_eq!(edited.body_markdown, "fixed");
+    store
+        .delete_comment(parent.id, audit("comment.delete", &ada))
+        .await
+        .expect("delete");
+    assert!(matches!(
+        store.staff_comment(parent.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let orphan = store.staff_comment(reply.id).await.expect("reply stays");
+    assert_eq!(orphan.comment.parent_id, None);
+    assert_eq!(store.article_by_id(a.id).await.expect("a").comment_count, 1);
+    let missing = store
+        .delete_comment(parent.id, audit("comment.delete", &ada))
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))));
+    let log = store.audit_log(PageRequest::new(1, 10)).await.expect("log");
+    assert_eq!(log.items[0].before_status.as_deref(), Some("approved"));
+}
+
+/// Recent comments are counted by address and network; duplicates are exact.
+pub async fn rate_and_duplicate_signals_count_recent_comments(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let mut old = new_comment(a.id, None, "r@example.org", CommentStatus::Held);
+    old.created_at = NOW - 1000;
+    store.insert_comment(old).await.expect("old");
+    store
+        .insert_comment(new_comment(
+            a.id,
+            None,
+            "r@example.org",
+            CommentStatus::Spam,
+        ))
+        .await
+        .expect("new");
+    let mut neighbour = new_comment(a.id, None, "n@example.org", CommentStatus::Held);
+    neighbour.ip = Some("192.0.2.77".into());
+    store.insert_comment(neighbour).await.expect("neighbour");
+    assert_eq!(
+        store
+            .recent_comments_from("192.0.2.1", "192.0.2.0/24", NOW - 60)
+            .await
+            .expect("recent"),
+        (1, 2)
+    );
+    assert!(
+        store
+            .is_duplicate_comment(a.id, "r@example.org", "hello")
+            .await
+            .expect("dup")
+    );
+    assert!(
+        !store
+            .is_duplicate_comment(a.id, "r@example.org", "hello!")
+            .await
+            .expect("not dup")
+    );
+    assert!(
+        !store
+            .is_duplicate_comment(a.id, "other@example.org", "hello")
+            .await
+            .expect("not dup")
+    );
+}
+
+/// A ban matches its email or address; hiding history trashes approved and held comments only.
+pub async fn bans_match_and_can_hide_history(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let approved = store
+        .insert_comment(new_comment(
+            a.id,
+            None,
+            "troll@example.org",
+            CommentStatus::Approved,
+        ))
+        .await
+        .expect("1");
+    let spam = store
+        .insert_comment(new_comment(
+            a.id,
+            None,
+            "troll@example.org",
+            CommentStatus::Spam,
+        ))
+        .await
+        .expect("2");
+    store
+        .insert_comment(new_comment(
+            a.id,
+            None,
+            "fine@example.org",
+            CommentStatus::Approved,
+        ))
+        .await
+        .expect("3");
+    let ban = store
+        .create_ban(NewBan {
+            kind: BanKind::Email,
+            value: "troll@example.org".into(),
+            reason: "abuse".into(),
+            hide_history: true,
+            created_at: NOW,
+            created_by: ada.clone(),
+        })
+        .await
+        .expect("ban");
+    assert_eq!(ban.created_by, "Ada");
+    assert_eq!(
+        store
+            .staff_comment(approved.id)
+            .await
+            .expect("c")
+            .comment
+            .status,
+        CommentStatus::Trash
+    );
+    assert_eq!(
+        store
+            .staff_comment(spam.id)
+            .await
+            .expect("c")
+            .comment
+            .status,
+        CommentStatus::Spam
+    );
+    assert_eq!(store.article_by_id(a.id).await.expect("a").comment_count, 1);
+    let found = store
+        .ban_for("troll@example.org", Some("203.0.113.9"))
+        .await
+        .expect("match");
+    assert_eq!(found.map(|b| b.id), Some(ban.id));
+    assert!(
+        store
+            .ban_for("fine@example.org", Some("192.0.2.1"))
+            .await
+            .expect("none")
+            .is_none()
+    );
+    let again = store
+        .create_ban(NewBan {
+            kind: BanKind::Email,
+            value: "troll@example.org".into(),
+            reason: "twice".into(),
+            hide_history: false,
+            created_at: NOW,
+            created_by: ada.clone(),
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    let by_ip = store
+        .create_ban(NewBan {
+            kind: BanKind::Ip,
+            value: "192.0.2.1".into(),
+            reason: "flood".into(),
+            hide_history: false,
+            created_at: NOW,
+            created_by: ada.clone(),
+        })
+        .await
+        .expect("ip ban");
+    assert!(
+        store
+            .ban_for("fine@example.org", Some("192.0.2.1"))
+            .await
+            .expect("ip")
+            .is_some()
+    );
+    assert_eq!(store.bans().await.expect("bans").len(), 2);
+    store
+        .delete_ban(by_ip.id, audit("ban.delete", &ada))
+        .await
+        .expect("lift");
+    assert!(
+        store
+            .ban_for("fine@example.org", Some("192.0.2.1"))
+            .await
+            .expect("lifted")
+            .is_none()
+    );
+    assert!(matches!(
+        store.delete_ban(by_ip.id, audit("ban.delete", &ada)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let log = store.audit_log(PageRequest::new(1, 10)).await.expect("log");
+    assert!(
+        log.items
+            .iter()
+            .any(|e| e.action == "ban.create" && e.detail.contains("1 comments hidden"))
     );
 }

@@ -1,31 +1,53 @@
+use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
-/// Who sent the request, as far as the connection tells.
+/// Who sent the request, as far as can be trusted.
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
-    /// The peer's address (the proxy's, behind a reverse proxy, until trusted proxies are configured).
+    /// The client's address: the peer's, or, when the peer is a configured trusted proxy, the
+    /// address that proxy reports in its header.
     pub ip: Option<String>,
     /// The User-Agent header, if any and readable.
     pub user_agent: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+            .map(|ConnectInfo(addr)| addr.ip());
+        let proxy = &state.site.config().proxy;
+        let ip = match peer {
+            Some(peer) if proxy.trusted.contains(&peer) => {
+                forwarded_client(parts, &proxy.header).or(Some(peer))
+            }
+            other => other,
+        };
         let user_agent = parts
             .headers
             .get(USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Ok(Self { ip, user_agent })
+        Ok(Self {
+            ip: ip.map(|ip| ip.to_string()),
+            user_agent,
+        })
     }
+}
+
+/// The client address a trusted proxy reports: for `X-Forwarded-For`, the last entry (the one
+/// that proxy appended; earlier ones are whatever the client claimed).
+fn forwarded_client(parts: &Parts, header: &str) -> Option<IpAddr> {
+    let value = parts.headers.get(header)?.to_str().ok()?;
+    value.rsplit(',').next()?.trim().parse().ok()
 }

@@ -21,6 +21,8 @@ pub enum AppError {
     Conflict(String),
     /// 413: the body is too large.
     PayloadTooLarge,
+    /// 429: too many attempts; the message says how long to wait.
+    TooManyRequests(String),
     /// 503: the database is unreachable.
     Unavailable(String),
     /// 500: a bug or a failure the client cannot fix.
@@ -46,6 +48,11 @@ impl AppError {
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             Self::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
             Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
+            Self::TooManyRequests(m) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                m.clone(),
+            ),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -76,6 +83,10 @@ impl From<CoreError> for AppError {
             }
             CoreError::BadInput(message) => Self::BadRequest(message),
             CoreError::Conflict(message) => Self::Conflict(message),
+            CoreError::Forbidden(message) | CoreError::Refused(message) => Self::Forbidden(message),
+            CoreError::TooManyAttempts(message) | CoreError::RateLimited(message) => {
+                Self::TooManyRequests(message)
+            }
             CoreError::Storage(cause) if is_unreachable(&cause) => Self::Unavailable(cause),
             CoreError::Storage(cause) => Self::Internal(cause),
         }

@@ -514,7 +514,9 @@ async fn comments_paginate_and_new_comments_redirect_to_their_page() {
 async fn posts_from_another_site_are_refused() {
     let app = TestApp::new().await;
     app.publish("Story", "Body.").await;
-    let body = common::serde_urlencoded(&comment_fields("Hi", "Ada", "ada@example.com"));
+    let body = app
+        .comment_body("story", &comment_fields("Hi", "Ada", "ada@example.com"))
+        .await;
     let mut reader = app.browser();
     let foreign = reader
         .post_raw(

@@ -97,9 +97,10 @@ async fn script_handler_and_javascript_payloads_come_out_inert() {
         "\"><img src=x onerror=alert(1)>",
         "<svg onload=alert(1)>",
     ];
-    for name in payloads {
+    for (n, name) in payloads.into_iter().enumerate() {
+        let email = format!("p{n}@example.com");
         let body = "<script>alert(2)</script> text <img src=x onerror=alert(3)> <a href=\"javascript:alert(4)\">x</a> [y](javascript:alert(5)) <iframe src=//evil></iframe>";
-        let mut fields = comment_fields(body, name, "p@example.com");
+        let mut fields = comment_fields(body, name, &email);
         fields.push(("url", "https://ok.example/\"onmouseover=alert(6)"));
         let response = app.browser().comment("story", &fields).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{name}");

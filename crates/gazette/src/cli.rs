@@ -65,6 +65,11 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Print a single-use password reset link, valid for an hour.
+    ResetLink {
+        /// Login name.
+        name: String,
+    },
 }
 
 /// `article` subcommands.
@@ -140,6 +145,16 @@ pub enum CommentsCommand {
     },
     /// Move a comment to the trash.
     Trash {
+        /// Comment id.
+        id: i64,
+    },
+    /// A comment marked spam was not spam: publish it.
+    NotSpam {
+        /// Comment id.
+        id: i64,
+    },
+    /// Take a comment out of the trash, back to the queue.
+    Restore {
         /// Comment id.
         id: i64,
     },

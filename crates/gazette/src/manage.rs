@@ -2,7 +2,7 @@ use crate::cli::{ArticleCommand, CommentsCommand, UserCommand};
 use crate::setup;
 use anyhow::Context;
 use gazette_core::accounts::AccountRequest;
-use gazette_core::moderating::Moderation;
+use gazette_core::moderating::{Actor, Moderation};
 use gazette_core::publishing::ArticleRequest;
 use gazette_core::{Config, Site};
 use gazette_domain::{CommentId, CommentStatus, Role};
@@ -15,13 +15,28 @@ async fn open_site(config: Config) -> anyhow::Result<Site> {
 
 /// `gazette user add`.
 pub async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Add {
-        name,
-        email,
-        role,
-        display_name,
-        password_stdin: _,
-    } = command;
+    let (name, email, role, display_name) = match command {
+        UserCommand::Add {
+            name,
+            email,
+            role,
+            display_name,
+            password_stdin: _,
+        } => (name, email, role, display_name),
+        UserCommand::ResetLink { name } => {
+            let base = config.site.base_url.trim_end_matches('/').to_owned();
+            let site = open_site(config).await?;
+            let token = site.password_reset_token(&name).await?;
+            println!("{base}/admin/reset/{token}");
+            if base.is_empty() {
+                eprintln!(
+                    "(prefix it with the site's address, or set site.base_url to print a full link)"
+                );
+            }
+            eprintln!("The link works once, within the next hour.");
+            return Ok(());
+        }
+    };
     let role = Role::parse(&role)
         .map_err(|_| anyhow::anyhow!("--role must be admin, editor, author or moderator"))?;
     let mut password = String::new();
@@ -116,9 +131,11 @@ pub async fn comments(config: Config, command: CommentsCommand) -> anyhow::Resul
         CommentsCommand::Unapprove { id } => (id, Moderation::Unapprove),
         CommentsCommand::Spam { id } => (id, Moderation::Spam),
         CommentsCommand::Trash { id } => (id, Moderation::Trash),
+        CommentsCommand::NotSpam { id } => (id, Moderation::NotSpam),
+        CommentsCommand::Restore { id } => (id, Moderation::Restore),
     };
     let comment = site
-        .moderate(CommentId(id), action)
+        .moderate(Actor::Operator, CommentId(id), action)
         .await
         .map_err(|e| match e {
             gazette_core::CoreError::NotFound(_) => anyhow::anyhow!("there is no comment {id}"),

@@ -85,6 +85,10 @@ impl Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--db", db.url()])
             .env("RUST_LOG", "warn")
+            // The test posts as fast as a robot and many times from one address.
+            .env("GAZETTE_SPAM_MIN_FORM_SECONDS", "0")
+            .env("GAZETTE_SPAM_PER_IP_LIMIT", "1000")
+            .env("GAZETTE_SPAM_PER_NETWORK_LIMIT", "1000")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -144,11 +148,25 @@ fn client() -> reqwest::Client {
         .expect("client")
 }
 
+/// Posts the comment form as a browser would: reading the page first for its form token.
 async fn post_comment(server: &Server, slug: &str, body: &str) -> reqwest::Response {
+    let page = client()
+        .get(server.url(&format!("/articles/{slug}")))
+        .send()
+        .await
+        .expect("article page")
+        .text()
+        .await
+        .expect("page text");
+    let token = page
+        .split(r#"name="form_token" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries a token");
     client()
         .post(server.url(&format!("/articles/{slug}/comments")))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_owned())
+        .body(format!("{body}&form_token={token}"))
         .send()
         .await
         .expect("post comment")

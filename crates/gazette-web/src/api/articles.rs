@@ -87,7 +87,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<ArticleJson>, AppError> {
     let article = state.site.public_article_by_id(parse_id(&id)?).await?;
-    let comments_open = state.site.accepts_comments(&article);
+    let comments_open = state.site.accepts_comments(&article).await?;
     Ok(Json(article_json(article, comments_open)))
 }
 

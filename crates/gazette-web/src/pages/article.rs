@@ -25,7 +25,17 @@ pub async fn article_page(
 ) -> Result<Response, AppError> {
     let params = Params::from_query(query)?;
     let cpage = params.cpage()?;
-    let article = state.site.public_article(&slug).await?;
+    let article = match state.site.public_article(&slug).await {
+        Ok(article) => article,
+        Err(gazette_core::CoreError::NotFound(what)) => {
+            // An article whose slug changed answers at its old address with a permanent redirect.
+            return match state.site.redirect_for(&slug).await {
+                Ok(current) => Ok(moved_permanently(&article_url(&current, cpage))),
+                Err(_) => Err(gazette_core::CoreError::NotFound(what).into()),
+            };
+        }
+        Err(other) => return Err(other.into()),
+    };
     let reply_to = match params.reply_to() {
         Some(id) => state.site.reply_target(&article, CommentId(id)).await?,
         None => None,
@@ -53,6 +63,7 @@ pub struct CommentForm {
     reply_to: Option<ReplyTo>,
     save_details: bool,
     cancel_url: String,
+    form_token: String,
 }
 
 /// The fields as the reader typed them.
@@ -132,6 +143,7 @@ impl CommentForm {
             reply_to: None,
             save_details,
             cancel_url: format!("{}#respond", article_url(&article.slug, cpage)),
+            form_token: String::new(),
         }
     }
 
@@ -192,9 +204,11 @@ pub async fn render(
     article: &Article,
     cpage: u32,
     own: &[CommentId],
-    form: CommentForm,
+    mut form: CommentForm,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    // Issued now: the spam layer refuses it if it comes back too soon or too late.
+    form.form_token = state.site.form_token(article.id, state.site.now());
     let discussion = state.site.discussion(article, cpage, own).await?;
     let page_url = article_url(&article.slug, cpage);
     let open = discussion.open;
@@ -254,4 +268,14 @@ fn view_node(node: ThreadNode<Comment>, page_url: &str, open: bool) -> ThreadNod
             .map(|n| view_node(n, page_url, open))
             .collect(),
     }
+}
+
+/// A 301 to `location` (axum's `Redirect::permanent` is a 308, which old clients handle worse).
+fn moved_permanently(location: &str) -> Response {
+    use axum::response::IntoResponse;
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(axum::http::header::LOCATION, location.to_owned())],
+    )
+        .into_response()
 }

@@ -108,7 +108,11 @@ impl TestApp {
 
     pub async fn approve(&self, id: CommentId) {
         self.site
-            .moderate(id, Moderation::Approve)
+            .moderate(
+                gazette_core::moderating::Actor::Operator,
+                id,
+                Moderation::Approve,
+            )
             .await
             .expect("approve");
     }
@@ -140,6 +144,28 @@ impl TestApp {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// A form token for the article at `slug`, issued `age` seconds ago.
+    pub async fn form_token(&self, slug: &str, age: i64) -> String {
+        let id = self
+            .site
+            .store()
+            .article_by_slug(slug)
+            .await
+            .map(|a| a.id)
+            .unwrap_or(gazette_domain::ArticleId(0));
+        self.site.form_token(id, self.site.now() - age)
+    }
+
+    /// The form-encoded body of a comment with a valid token (unless `fields` carries its own).
+    pub async fn comment_body(&self, slug: &str, fields: &[(&str, &str)]) -> String {
+        let token = self.form_token(slug, 10).await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "form_token") {
+            all.push(("form_token", &token));
+        }
+        serde_urlencoded(&all)
     }
 
     /// Counts every comment row, whatever its status: "nothing stored" checks use it.
@@ -227,9 +253,11 @@ impl Browser<'_> {
         response
     }
 
-    /// Posts a comment through the form and returns the response.
+    /// Posts a comment through the form, with a form token issued ten seconds earlier (as if the
+    /// reader had typed for that long), and returns the response.
     pub async fn comment(&mut self, slug: &str, fields: &[(&str, &str)]) -> TestResponse {
-        self.post_form(&format!("/articles/{slug}/comments"), fields)
+        let body = self.app.comment_body(slug, fields).await;
+        self.post_raw(&format!("/articles/{slug}/comments"), body, &[])
             .await
     }
 }
