@@ -116,6 +116,15 @@ impl Site {
         Ok(fresh)
     }
 
+    /// The settings this node last read, without asking the database (for error pages, which must
+    /// render when the database is down).
+    pub fn cached_settings(&self) -> Arc<SiteSettings> {
+        match self.settings.read() {
+            Ok(cache) => cache.settings.clone(),
+            Err(_) => Arc::new(SiteSettings::from_config(&self.config)),
+        }
+    }
+
     pub(crate) async fn load_settings(&self) -> CoreResult<SiteSettings> {
         match self.store.setting(KEY).await {
             Ok(json) => serde_json::from_str(&json)

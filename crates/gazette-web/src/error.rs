@@ -13,6 +13,8 @@ use serde::Serialize;
 pub enum AppError {
     /// 400: the request itself is malformed.
     BadRequest(String),
+    /// 401: a staff session is needed.
+    Unauthorized(String),
     /// 403: refused, with the reason.
     Forbidden(String),
     /// 404: nothing here.
@@ -45,6 +47,7 @@ impl AppError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
+            Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone()),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             Self::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
             Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),

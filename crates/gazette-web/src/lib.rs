@@ -1,6 +1,8 @@
 //! Gazette over HTTP. Handlers turn requests into calls on [`gazette_core::Site`] and results into
 //! pages or JSON; no SQL and no business rule lives here.
 
+/// The newsroom under `/admin`.
+mod admin;
 /// The JSON read API under `/api/v1`.
 mod api;
 /// The stylesheet and identicons.
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/articles/{id}", get(api::articles::show))
         .route("/api/v1/articles/{id}/comments", get(api::comments::list))
         .route("/api/v1/counts", get(api::counts::counts))
+        .merge(admin::routes())
         .fallback(|| async {
             error::AppError::NotFound("There is nothing at this address.".into())
         })

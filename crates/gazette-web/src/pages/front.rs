@@ -18,7 +18,7 @@ pub async fn front_page(
     } else {
         String::new()
     };
-    let tagline = state.site.config().site.tagline.clone();
+    let tagline = state.site.settings().await?.tagline.clone();
     let path = if page > 1 {
         format!("/?page={page}")
     } else {

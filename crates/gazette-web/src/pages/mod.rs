@@ -42,7 +42,10 @@ impl SiteContext {
         description: &str,
         path: Option<&str>,
     ) -> Result<Self, AppError> {
+        let settings = state.site.settings().await?;
         let mut context = Self::without_navigation(state, page_title);
+        context.site.title = settings.title.clone();
+        context.site.tagline = settings.tagline.clone();
         context.nav = state.site.navigation().await?;
         context.description = description.to_owned();
         context.canonical = path.map(|p| {
@@ -57,10 +60,11 @@ impl SiteContext {
     /// The layout's context without reading the database (for error pages).
     pub fn without_navigation(state: &AppState, page_title: &str) -> Self {
         let config = &state.site.config().site;
+        let settings = state.site.cached_settings();
         Self {
             site: SiteInfo {
-                title: config.title.clone(),
-                tagline: config.tagline.clone(),
+                title: settings.title.clone(),
+                tagline: settings.tagline.clone(),
                 language: config.language.clone(),
             },
             nav: Vec::new(),

@@ -121,6 +121,8 @@ impl TestApp {
         Browser {
             app: self,
             cookies: BTreeMap::new(),
+            peer: None,
+            headers: Vec::new(),
         }
     }
 
@@ -192,6 +194,10 @@ impl TestApp {
 pub struct Browser<'a> {
     app: &'a TestApp,
     pub cookies: BTreeMap<String, String>,
+    /// The address the requests come from (as the connection reports it), if set.
+    pub peer: Option<std::net::SocketAddr>,
+    /// Extra headers sent with every request.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Browser<'_> {
@@ -217,12 +223,29 @@ impl Browser<'_> {
         }
     }
 
+    fn prepare(&self, mut request: Request<Body>) -> Request<Body> {
+        if let Some(peer) = self.peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        for (name, value) in &self.headers {
+            if let (Ok(name), Ok(value)) = (
+                axum::http::HeaderName::from_bytes(name.as_bytes()),
+                axum::http::HeaderValue::from_str(value),
+            ) {
+                request.headers_mut().insert(name, value);
+            }
+        }
+        request
+    }
+
     pub async fn get(&mut self, path: &str) -> TestResponse {
         let request = Request::get(path)
             .header(header::COOKIE, self.cookie_header())
             .body(Body::empty())
             .expect("request");
-        let response = self.app.send(request).await;
+        let response = self.app.send(self.prepare(request)).await;
         self.keep_cookies(&response);
         response
     }
@@ -245,10 +268,8 @@ impl Browser<'_> {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = self
-            .app
-            .send(request.body(Body::from(body)).expect("request"))
-            .await;
+        let request = self.prepare(request.body(Body::from(body)).expect("request"));
+        let response = self.app.send(request).await;
         self.keep_cookies(&response);
         response
     }
@@ -281,4 +302,76 @@ pub fn comment_id_from(location: &str) -> CommentId {
 /// A valid comment from `name` <`email`>.
 pub fn comment_fields<'a>(body: &'a str, name: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("comment", body), ("author", name), ("email", email)]
+}
+
+impl Browser<'_> {
+    /// The CSRF token of the form on the page at `path`.
+    pub async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        page.body
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no csrf field on {path}: {}", page.status))
+            .to_owned()
+    }
+
+    /// Logs in through the form.
+    pub async fn log_in(&mut self, username: &str, password: &str) -> TestResponse {
+        let csrf = self.csrf("/admin/login").await;
+        self.post_form(
+            "/admin/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+                ("next", "/admin"),
+            ],
+        )
+        .await
+    }
+
+    /// Posts an admin form with this session's CSRF token added.
+    pub async fn admin_post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let csrf = self.csrf("/admin").await;
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(path, &all).await
+    }
+}
+
+/// The password every test staff account gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// A staff account with `role`, logged in through the form in a fresh browser.
+    pub async fn staff(&self, username: &str, role: Role) -> Browser<'_> {
+        self.site
+            .create_account(AccountRequest {
+                username: username.into(),
+                display_name: username.into(),
+                email: format!("{username}@newsroom.example"),
+                role,
+                password: PASSWORD.into(),
+            })
+            .await
+            .expect("staff account");
+        let mut browser = self.browser();
+        let response = browser.log_in(username, PASSWORD).await;
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "login of {username}: {}",
+            response.text()
+        );
+        browser
+    }
+
+    /// The browser of the editor account every TestApp has, logged in.
+    pub async fn editor(&self) -> Browser<'_> {
+        let mut browser = self.browser();
+        let response = browser.log_in("editor", PASSWORD).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER);
+        browser
+    }
 }

@@ -1,0 +1,463 @@
+use super::auth::read_form;
+use super::session::{AdminContext, StaffSession, check_csrf, render};
+use crate::AppState;
+use crate::error::AppError;
+use crate::params::Params;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gazette_core::CoreError;
+use gazette_core::auth::Staff;
+use gazette_core::editing::{ArticleForm, SaveAction};
+use gazette_domain::records::{ArticleQuery, ArticleRow};
+use gazette_domain::{Article, ArticleId, ArticleStatus, Page, Permission, User, UserId};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    status: String,
+    author: String,
+    category: String,
+    q: String,
+    page: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ListPage {
+    #[serde(flatten)]
+    admin: AdminContext,
+    articles: Page<ArticleRow>,
+    total_pages: u32,
+    status: String,
+    author: String,
+    category: String,
+    q: String,
+    authors: Vec<Byline>,
+    can_edit_all: bool,
+    filter_query: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Byline {
+    id: i64,
+    name: String,
+}
+
+fn bylines(users: Vec<User>) -> Vec<Byline> {
+    users
+        .into_iter()
+        .filter(|u| u.password_hash.is_some() || u.username == "gazette")
+        .map(|u| Byline {
+            id: u.id.0,
+            name: u.display_name,
+        })
+        .collect()
+}
+
+/// `GET /admin/articles`: filters by status, author and category, a title search, and pages.
+pub async fn list(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let page = Params {
+        page: q.page.clone(),
+        ..Default::default()
+    }
+    .page()?;
+    let status = match q.status.as_str() {
+        "" => None,
+        other => Some(ArticleStatus::parse(other).map_err(|_| {
+            AppError::BadRequest("status must be draft, published or trash.".into())
+        })?),
+    };
+    let author = match q.author.as_str() {
+        "" => None,
+        other => {
+            Some(UserId(other.parse().map_err(|_| {
+                AppError::BadRequest("author must be an id.".into())
+            })?))
+        }
+    };
+    let filter = ArticleQuery {
+        status,
+        author,
+        category: Some(q.category.trim().to_owned()).filter(|c| !c.is_empty()),
+        title: Some(q.q.trim().to_owned()).filter(|t| !t.is_empty()),
+    };
+    let articles = state.site.newsroom_articles(&staff, filter, page).await?;
+    let total_pages = articles.total_pages();
+    let filter_query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("status", &q.status)
+        .append_pair("author", &q.author)
+        .append_pair("category", &q.category)
+        .append_pair("q", &q.q)
+        .finish();
+    let view = ListPage {
+        admin: AdminContext::new(&state, &staff, "Articles", q.notice.as_deref()).await?,
+        articles,
+        total_pages,
+        status: q.status,
+        author: q.author,
+        category: q.category,
+        q: q.q,
+        authors: bylines(state.site.bylines(&staff).await?),
+        can_edit_all: staff.can(Permission::EditAllArticles),
+        filter_query,
+    };
+    render(&state, "admin_articles.html", &view, StatusCode::OK)
+}
+
+/// The editor's fields as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EditorFields {
+    csrf: String,
+    action: String,
+    title: String,
+    slug: String,
+    body: String,
+    excerpt: String,
+    categories: String,
+    tags: String,
+    author: String,
+    comments_open: Option<String>,
+    publish_at: String,
+    version: i64,
+}
+
+impl EditorFields {
+    fn to_form(&self) -> Result<ArticleForm, AppError> {
+        let author = match self.author.trim() {
+            "" => None,
+            id => Some(UserId(id.parse().map_err(|_| {
+                AppError::BadRequest("author must be an id.".into())
+            })?)),
+        };
+        Ok(ArticleForm {
+            title: self.title.clone(),
+            slug: self.slug.clone(),
+            body_markdown: self.body.clone(),
+            excerpt: self.excerpt.clone(),
+            categories: self.categories.clone(),
+            tags: self.tags.clone(),
+            author,
+            comments_open: self.comments_open.is_some(),
+            publish_at: self.publish_at.clone(),
+            version: self.version,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct EditorPage {
+    #[serde(flatten)]
+    admin: AdminContext,
+    id: Option<i64>,
+    fields: EditorView,
+    error: Option<String>,
+    preview: Option<String>,
+    authors: Vec<Byline>,
+    can_edit_all: bool,
+    status: String,
+    public_url: Option<String>,
+    published_at: Option<i64>,
+    updated_at: Option<i64>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct EditorView {
+    title: String,
+    slug: String,
+    body: String,
+    excerpt: String,
+    categories: String,
+    tags: String,
+    author: String,
+    comments_open: bool,
+    publish_at: String,
+    version: i64,
+}
+
+impl EditorView {
+    fn of(article: &Article) -> Self {
+        Self {
+            title: article.title.clone(),
+            slug: article.slug.clone(),
+            body: article.body_markdown.clone(),
+            excerpt: article.excerpt.clone(),
+            categories: article
+                .categories
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            tags: article
+                .tags
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            author: article.author.id.0.to_string(),
+            comments_open: article.comments_open,
+            publish_at: String::new(),
+            version: article.version,
+        }
+    }
+
+    fn from_fields(fields: &EditorFields) -> Self {
+        Self {
+            title: fields.title.clone(),
+            slug: fields.slug.clone(),
+            body: fields.body.clone(),
+            excerpt: fields.excerpt.clone(),
+            categories: fields.categories.clone(),
+            tags: fields.tags.clone(),
+            author: fields.author.clone(),
+            comments_open: fields.comments_open.is_some(),
+            publish_at: fields.publish_at.clone(),
+            version: fields.version,
+        }
+    }
+}
+
+struct EditorState<'a> {
+    id: Option<ArticleId>,
+    article: Option<&'a Article>,
+    fields: EditorView,
+    error: Option<String>,
+    preview: Option<String>,
+}
+
+async fn editor(
+    state: &AppState,
+    staff: &Staff,
+    editor: EditorState<'_>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let title = match editor.article {
+        Some(a) => format!("Edit “{}”", a.title),
+        None => "New article".to_owned(),
+    };
+    let now = state.site.now();
+    let page = EditorPage {
+        admin: AdminContext::new(state, staff, &title, notice).await?,
+        id: editor.id.map(|id| id.0),
+        fields: editor.fields,
+        error: editor.error,
+        preview: editor.preview,
+        authors: bylines(state.site.bylines(staff).await?),
+        can_edit_all: staff.can(Permission::EditAllArticles),
+        status: match editor.article {
+            Some(a)
+                if a.status == ArticleStatus::Published
+                    && a.published_at.is_some_and(|at| at > now) =>
+            {
+                "scheduled".into()
+            }
+            Some(a) => a.status.as_str().to_owned(),
+            None => "new".into(),
+        },
+        public_url: editor
+            .article
+            .filter(|a| a.is_public(now))
+            .map(|a| format!("/articles/{}", a.slug)),
+        published_at: editor.article.and_then(|a| a.published_at),
+        updated_at: editor.article.map(|a| a.updated_at),
+    };
+    render(state, "admin_editor.html", &page, status)
+}
+
+/// `GET /admin/articles/new`.
+pub async fn new(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+) -> Result<Response, AppError> {
+    staff
+        .require(Permission::WriteOwnArticles)
+        .map_err(AppError::from)?;
+    let fields = EditorView {
+        author: staff.user.id.0.to_string(),
+        comments_open: true,
+        ..Default::default()
+    };
+    let view = EditorState {
+        id: None,
+        article: None,
+        fields,
+        error: None,
+        preview: None,
+    };
+    editor(&state, &staff, view, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+/// `GET /admin/articles/{id}`.
+pub async fn edit(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+    Path(id): Path<String>,
+    query: Result<Query<NoticeQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let id = crate::api::articles::parse_id(&id)?;
+    let article = state.site.article_for_editing(&staff, id).await?;
+    let notice = query.ok().and_then(|Query(q)| q.notice);
+    let view = EditorState {
+        id: Some(id),
+        article: Some(&article),
+        fields: EditorView::of(&article),
+        error: None,
+        preview: None,
+    };
+    editor(&state, &staff, view, notice.as_deref(), StatusCode::OK).await
+}
+
+fn notice_for(action: SaveAction) -> &'static str {
+    match action {
+        SaveAction::Draft => "draft",
+        SaveAction::Publish => "published",
+        SaveAction::Schedule => "scheduled",
+        SaveAction::Unpublish => "unpublished",
+        SaveAction::Trash => "trashed",
+        SaveAction::Restore => "restored",
+    }
+}
+
+/// `POST /admin/articles`: creates an article (or shows a preview of the unsaved one).
+pub async fn create(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+    form: Result<Form<EditorFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let fields = read_form(form)?;
+    check_csrf(&staff, &fields.csrf)?;
+    if fields.action == "preview" {
+        let view = EditorState {
+            id: None,
+            article: None,
+            fields: EditorView::from_fields(&fields),
+            error: None,
+            preview: Some(gazette_render::render_article(&fields.body)),
+        };
+        return editor(&state, &staff, view, None, StatusCode::OK).await;
+    }
+    let action = SaveAction::parse(&fields.action)
+        .ok_or_else(|| AppError::BadRequest("Unknown button.".into()))?;
+    match state
+        .site
+        .create_article(&staff, fields.to_form()?, action)
+        .await
+    {
+        Ok(article) => Ok(Redirect::to(&format!(
+            "/admin/articles/{}?notice={}",
+            article.id.0,
+            notice_for(action)
+        ))
+        .into_response()),
+        Err(CoreError::BadInput(message) | CoreError::Conflict(message)) => {
+            let view = EditorState {
+                id: None,
+                article: None,
+                fields: EditorView::from_fields(&fields),
+                error: Some(message),
+                preview: None,
+            };
+            editor(&state, &staff, view, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /admin/articles/{id}`: saves the editor (refusing a save over someone else's newer one).
+pub async fn save(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+    Path(id): Path<String>,
+    form: Result<Form<EditorFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let id = crate::api::articles::parse_id(&id)?;
+    let fields = read_form(form)?;
+    check_csrf(&staff, &fields.csrf)?;
+    let current = state.site.article_for_editing(&staff, id).await?;
+    if fields.action == "preview" {
+        let view = EditorState {
+            id: Some(id),
+            article: Some(&current),
+            fields: EditorView::from_fields(&fields),
+            error: None,
+            preview: Some(gazette_render::render_article(&fields.body)),
+        };
+        return editor(&state, &staff, view, None, StatusCode::OK).await;
+    }
+    let action = SaveAction::parse(&fields.action)
+        .ok_or_else(|| AppError::BadRequest("Unknown button.".into()))?;
+    let (message, status) = match state
+        .site
+        .save_article(&staff, id, fields.to_form()?, action)
+        .await
+    {
+        Ok(article) => {
+            return Ok(Redirect::to(&format!(
+                "/admin/articles/{}?notice={}",
+                article.id.0,
+                notice_for(action)
+            ))
+            .into_response());
+        }
+        Err(CoreError::BadInput(message)) => (message, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(CoreError::Conflict(message)) => (message, StatusCode::CONFLICT),
+        Err(other) => return Err(other.into()),
+    };
+    let view = EditorState {
+        id: Some(id),
+        article: Some(&current),
+        fields: EditorView::from_fields(&fields),
+        error: Some(message),
+        preview: None,
+    };
+    editor(&state, &staff, view, None, status).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StateFields {
+    csrf: String,
+    action: String,
+}
+
+/// `POST /admin/articles/{id}/state`: trash, restore or unpublish from the list.
+pub async fn change_state(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+    Path(id): Path<String>,
+    form: Result<Form<StateFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let id = crate::api::articles::parse_id(&id)?;
+    let fields = read_form(form)?;
+    check_csrf(&staff, &fields.csrf)?;
+    let action = match SaveAction::parse(&fields.action) {
+        Some(
+            action @ (SaveAction::Trash
+            | SaveAction::Restore
+            | SaveAction::Unpublish
+            | SaveAction::Publish),
+        ) => action,
+        _ => {
+            return Err(AppError::BadRequest(
+                "The action must be trash, restore, unpublish or publish.".into(),
+            ));
+        }
+    };
+    state.site.change_article_state(&staff, id, action).await?;
+    Ok(Redirect::to(&format!("/admin/articles?notice={}", notice_for(action))).into_response())
+}

@@ -1,0 +1,363 @@
+use super::session::{
+    AdminContext, StaffSession, check_csrf, check_login_csrf, clear_session, login_csrf, render,
+    secure, session_cookie,
+};
+use crate::AppState;
+use crate::client::ClientInfo;
+use crate::error::AppError;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use gazette_core::CoreError;
+use gazette_core::accounts::AccountRequest;
+use gazette_domain::Role;
+use serde::{Deserialize, Serialize};
+
+/// Reads an admin form, turning an unreadable one into a 400 that says so.
+pub fn read_form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
+    form.map(|Form(f)| f).map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(format!(
+                "The form could not be read: {}",
+                rejection.body_text()
+            ))
+        }
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this site's admin is a safe place to return to after logging in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with("/admin") && !path.starts_with("//") && !path.contains("://") =>
+        {
+            path.to_owned()
+        }
+        _ => "/admin".to_owned(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct FormPage<'a> {
+    #[serde(flatten)]
+    admin: AdminContext,
+    form: &'a str,
+    error: Option<String>,
+    username: String,
+    display_name: String,
+    email: String,
+    next: String,
+    token: String,
+}
+
+async fn form_page(
+    state: &AppState,
+    jar: CookieJar,
+    form: &'static str,
+    title: &str,
+    error: Option<String>,
+    status: StatusCode,
+    fill: impl FnOnce(&mut FormPage<'_>),
+) -> Result<Response, AppError> {
+    let (jar, csrf) = login_csrf(jar, secure(state))?;
+    let mut page = FormPage {
+        admin: AdminContext::anonymous(state, title, csrf).await?,
+        form,
+        error,
+        username: String::new(),
+        display_name: String::new(),
+        email: String::new(),
+        next: String::new(),
+        token: String::new(),
+    };
+    fill(&mut page);
+    Ok((jar, render(state, "admin_login.html", &page, status)?).into_response())
+}
+
+/// `GET /admin/setup`: the first admin's form, only while no account can log in.
+pub async fn setup_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    if !state.site.needs_setup().await? {
+        return Ok(Redirect::to("/admin/login").into_response());
+    }
+    form_page(
+        &state,
+        jar,
+        "setup",
+        "Set up your site",
+        None,
+        StatusCode::OK,
+        |_| {},
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SetupFields {
+    csrf: String,
+    username: String,
+    display_name: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /admin/setup`: creates the first admin and logs them in.
+pub async fn setup(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    form: Result<Form<SetupFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let fields = read_form(form)?;
+    check_login_csrf(&jar, &fields.csrf)?;
+    let request = AccountRequest {
+        username: fields.username.clone(),
+        display_name: fields.display_name.clone(),
+        email: fields.email.clone(),
+        role: Role::Admin,
+        password: fields.password,
+    };
+    match state.site.setup_first_admin(request).await {
+        Ok(logged_in) => {
+            let jar = jar.add(session_cookie(logged_in.token, secure(&state)));
+            Ok((jar, Redirect::to("/admin?notice=welcome")).into_response())
+        }
+        Err(CoreError::BadInput(message)) => {
+            form_page(
+                &state,
+                jar,
+                "setup",
+                "Set up your site",
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                |p| {
+                    p.username = fields.username;
+                    p.display_name = fields.display_name;
+                    p.email = fields.email;
+                },
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `GET /admin/login`.
+pub async fn login_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    query: Result<Query<NextQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    if state.site.needs_setup().await? {
+        return Ok(Redirect::to("/admin/setup").into_response());
+    }
+    let next = safe_next(query.ok().and_then(|Query(q)| q.next).as_deref());
+    form_page(&state, jar, "login", "Log in", None, StatusCode::OK, |p| {
+        p.next = next
+    })
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginFields {
+    csrf: String,
+    username: String,
+    password: String,
+    next: String,
+}
+
+/// `POST /admin/login`: a session cookie and back to where the staff member was going; or the
+/// form again with a message (422 wrong password, 429 throttled).
+pub async fn login(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    jar: CookieJar,
+    form: Result<Form<LoginFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let fields = read_form(form)?;
+    check_login_csrf(&jar, &fields.csrf)?;
+    let next = safe_next(Some(&fields.next));
+    let (message, status) = match state
+        .site
+        .login(&fields.username, &fields.password, client.ip.as_deref())
+        .await
+    {
+        Ok(logged_in) => {
+            let jar = jar.add(session_cookie(logged_in.token, secure(&state)));
+            return Ok((jar, Redirect::to(&next)).into_response());
+        }
+        Err(CoreError::BadInput(message)) => (message, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(CoreError::TooManyAttempts(message)) => (message, StatusCode::TOO_MANY_REQUESTS),
+        Err(other) => return Err(other.into()),
+    };
+    form_page(&state, jar, "login", "Log in", Some(message), status, |p| {
+        p.username = fields.username;
+        p.next = next;
+    })
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+/// `POST /admin/logout`.
+pub async fn logout(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+    jar: CookieJar,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> Result<Response, AppError> {
+    let fields = read_form(form)?;
+    check_csrf(&staff, &fields.csrf)?;
+    if let Some(cookie) = jar.get(super::session::SESSION_COOKIE) {
+        state.site.logout(cookie.value()).await?;
+    }
+    Ok((clear_session(jar), Redirect::to("/admin/login")).into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct PasswordPage {
+    #[serde(flatten)]
+    admin: AdminContext,
+    form: &'static str,
+    error: Option<String>,
+}
+
+/// `GET /admin/password`.
+pub async fn password_form(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+) -> Result<Response, AppError> {
+    let page = PasswordPage {
+        admin: AdminContext::new(&state, &staff, "Change your password", None).await?,
+        form: "password",
+        error: None,
+    };
+    render(&state, "admin_login.html", &page, StatusCode::OK)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordFields {
+    csrf: String,
+    current: String,
+    password: String,
+    confirm: String,
+}
+
+/// `POST /admin/password`: logs every other session out and keeps this one.
+pub async fn change_password(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+    jar: CookieJar,
+    form: Result<Form<PasswordFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let fields = read_form(form)?;
+    check_csrf(&staff, &fields.csrf)?;
+    let result = if fields.password != fields.confirm {
+        Err(CoreError::BadInput(
+            "The two new passwords are not the same.".into(),
+        ))
+    } else {
+        state
+            .site
+            .change_password(&staff, &fields.current, &fields.password)
+            .await
+    };
+    match result {
+        Ok(logged_in) => {
+            let jar = jar.add(session_cookie(logged_in.token, secure(&state)));
+            Ok((jar, Redirect::to("/admin?notice=password")).into_response())
+        }
+        Err(CoreError::BadInput(message)) => {
+            let page = PasswordPage {
+                admin: AdminContext::new(&state, &staff, "Change your password", None).await?,
+                form: "password",
+                error: Some(message),
+            };
+            render(
+                &state,
+                "admin_login.html",
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `GET /admin/reset/{token}`: the new-password form of a reset link.
+pub async fn reset_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    form_page(
+        &state,
+        jar,
+        "reset",
+        "Choose a new password",
+        None,
+        StatusCode::OK,
+        |p| p.token = token,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResetFields {
+    csrf: String,
+    password: String,
+    confirm: String,
+}
+
+/// `POST /admin/reset/{token}`: sets the password once, then sends the staff member to log in.
+pub async fn reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    jar: CookieJar,
+    form: Result<Form<ResetFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let fields = read_form(form)?;
+    check_login_csrf(&jar, &fields.csrf)?;
+    let result = if fields.password != fields.confirm {
+        Err(CoreError::BadInput(
+            "The two passwords are not the same.".into(),
+        ))
+    } else {
+        state.site.reset_password(&token, &fields.password).await
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin/login").into_response()),
+        Err(CoreError::BadInput(message)) => {
+            form_page(
+                &state,
+                jar,
+                "reset",
+                "Choose a new password",
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                |p| p.token = token,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

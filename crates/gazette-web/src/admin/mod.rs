@@ -1,0 +1,62 @@
+//! The newsroom under `/admin`: logging in, articles, the moderation queue, bans, settings, staff
+//! and the audit log. Every route checks the staff member's role on the server (in the core), and
+//! every form carries the session's CSRF token.
+
+/// The article list and editor.
+pub mod articles;
+/// Setup, login, logout, password change and reset.
+pub mod auth;
+/// The moderation queue and its actions.
+pub mod comments;
+/// The session extractor, CSRF checks and the admin page renderer.
+pub mod session;
+/// Bans, settings, staff accounts and the audit log.
+pub mod site;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// The `/admin` routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(site::dashboard))
+        .route("/admin/setup", get(auth::setup_form).post(auth::setup))
+        .route("/admin/login", get(auth::login_form).post(auth::login))
+        .route("/admin/logout", post(auth::logout))
+        .route(
+            "/admin/password",
+            get(auth::password_form).post(auth::change_password),
+        )
+        .route(
+            "/admin/reset/{token}",
+            get(auth::reset_form).post(auth::reset),
+        )
+        .route(
+            "/admin/articles",
+            get(articles::list).post(articles::create),
+        )
+        .route("/admin/articles/new", get(articles::new))
+        .route(
+            "/admin/articles/{id}",
+            get(articles::edit).post(articles::save),
+        )
+        .route("/admin/articles/{id}/state", post(articles::change_state))
+        .route("/admin/comments", get(comments::queue))
+        .route("/admin/comments/bulk", post(comments::bulk))
+        .route("/admin/comments/{id}/moderate", post(comments::moderate))
+        .route(
+            "/admin/comments/{id}/edit",
+            get(comments::edit_form).post(comments::edit),
+        )
+        .route("/admin/comments/{id}/reply", post(comments::reply))
+        .route("/admin/comments/{id}/delete", post(comments::delete))
+        .route("/admin/bans", get(site::bans).post(site::ban))
+        .route("/admin/bans/{id}/delete", post(site::lift_ban))
+        .route(
+            "/admin/settings",
+            get(site::settings_form).post(site::save_settings),
+        )
+        .route("/admin/users", get(site::users).post(site::add_user))
+        .route("/admin/audit", get(site::audit))
+}
