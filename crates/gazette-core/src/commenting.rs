@@ -96,6 +96,9 @@ impl Site {
         };
         match self.store.insert_comment(new).await {
             Ok(comment) => {
+                if comment.status == CommentStatus::Approved {
+                    self.discussion_changed(comment.article_id).await?;
+                }
                 tracing::info!(
                     comment = comment.id.0,
                     article = article.id.0,

@@ -22,6 +22,28 @@ pub struct Config {
     pub spam: SpamConfig,
     /// Reverse proxies whose client-address header is believed.
     pub proxy: ProxyConfig,
+    /// The in-memory cache of rendered pages.
+    pub cache: CacheConfig,
+}
+
+/// The in-memory cache of rendered public pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Most memory the cached pages may take, in MiB; 0 turns the cache off.
+    pub max_megabytes: u32,
+    /// A cached page is rendered again after this long even if nothing changed (its comment form
+    /// carries a token that must stay fresh).
+    pub max_age_seconds: u32,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            max_megabytes: 32,
+            max_age_seconds: 600,
+        }
+    }
 }
 
 /// Spam defences that are the operator's to tune (word lists and links are site settings).
@@ -106,6 +128,7 @@ impl Default for Config {
             site: SiteConfig::default(),
             comments: CommentsConfig::default(),
             spam: SpamConfig::default(),
+            cache: CacheConfig::default(),
             proxy: ProxyConfig {
                 trusted: Vec::new(),
                 header: "x-forwarded-for".into(),
@@ -214,6 +237,12 @@ impl Config {
                         .map_err(|_| bad("a comma-separated list of IP addresses"))?
                 }
                 "PROXY_HEADER" => self.proxy.header = value.to_lowercase(),
+                "CACHE_MAX_MEGABYTES" => {
+                    self.cache.max_megabytes = value.parse().map_err(|_| bad("a number"))?
+                }
+                "CACHE_MAX_AGE_SECONDS" => {
+                    self.cache.max_age_seconds = value.parse().map_err(|_| bad("a number"))?
+                }
                 "COMMENTS_MODERATION" => {
                     self.comments.moderation = ModerationPolicy::parse(&value)
                         .map_err(|_| bad("one of hold-first, hold-all, no-hold"))?

@@ -279,6 +279,7 @@ impl Site {
             }
         };
         self.audit_article(staff, &article, action).await?;
+        self.everything_changed().await?;
         Ok(article)
     }
 
@@ -329,6 +330,7 @@ impl Site {
             other => other.into(),
         })?;
         self.audit_article(staff, &article, action).await?;
+        self.everything_changed().await?;
         Ok(article)
     }
 

@@ -11,6 +11,8 @@ pub mod commenting;
 pub mod config;
 /// The newsroom's article editor: drafts, publishing, scheduling, slugs, trash.
 pub mod editing;
+/// Generations that tell cached pages whether they are still true.
+pub mod freshness;
 /// Moderating comments.
 pub mod moderating;
 /// Publishing articles.

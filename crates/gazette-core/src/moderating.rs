@@ -141,6 +141,7 @@ impl Site {
                 },
             )
             .await?;
+        self.discussion_changed(comment.comment.article_id).await?;
         tracing::info!(
             comment = id.0,
             action = action.as_str(),
@@ -253,7 +254,7 @@ impl Site {
         let mut audit = actor.audit(self.now(), "comment.edit");
         audit.comment_id = Some(id);
         audit.article_id = Some(current.comment.article_id);
-        Ok(self
+        let edited = self
             .store
             .edit_comment(
                 id,
@@ -265,7 +266,9 @@ impl Site {
                 },
                 audit,
             )
-            .await?)
+            .await?;
+        self.discussion_changed(current.comment.article_id).await?;
+        Ok(edited)
     }
 
     /// Deletes a comment for good; only from Spam or Trash, so nothing public vanishes by one click.
@@ -288,7 +291,9 @@ impl Site {
             current.comment.author_name,
             clip(&current.body_markdown, 80)
         );
-        Ok(self.store.delete_comment(id, audit).await?)
+        self.store.delete_comment(id, audit).await?;
+        self.discussion_changed(current.comment.article_id).await?;
+        Ok(())
     }
 
     /// Answers a comment as staff: published at once, under the staff member's name.
@@ -341,6 +346,7 @@ impl Site {
         audit.article_id = Some(comment.article_id);
         audit.detail = format!("in reply to comment {}", parent.comment.id);
         self.store.record_audit(audit).await?;
+        self.discussion_changed(comment.article_id).await?;
         Ok(comment)
     }
 
@@ -377,7 +383,8 @@ impl Site {
                 "A reason is at most 500 characters.".into(),
             ));
         }
-        self.store
+        let ban = self
+            .store
             .create_ban(NewBan {
                 kind,
                 value: value.clone(),
@@ -392,7 +399,11 @@ impl Site {
                     CoreError::Conflict(format!("{value} is banned already."))
                 }
                 other => other.into(),
-            })
+            })?;
+        if hide_history {
+            self.everything_changed().await?;
+        }
+        Ok(ban)
     }
 
     /// Every ban.

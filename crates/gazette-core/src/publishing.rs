@@ -104,7 +104,7 @@ impl Site {
                 )));
             }
             article.slug = slug;
-            return self
+            let article = self
                 .store
                 .create_article(article)
                 .await
@@ -113,7 +113,9 @@ impl Site {
                         CoreError::Conflict("another article already has that slug".into())
                     }
                     other => other.into(),
-                });
+                })?;
+            self.everything_changed().await?;
+            return Ok(article);
         }
         // A derived slug that is taken gets a number, as WordPress does.
         let base = slugify(title);
@@ -125,7 +127,11 @@ impl Site {
             };
             match self.store.create_article(article.clone()).await {
                 Err(StoreError::Conflict(_)) => continue,
-                result => return Ok(result?),
+                result => {
+                    let article = result?;
+                    self.everything_changed().await?;
+                    return Ok(article);
+                }
             }
         }
         Err(CoreError::Conflict(format!(

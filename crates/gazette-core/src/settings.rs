@@ -3,11 +3,9 @@ use gazette_domain::ModerationPolicy;
 use gazette_domain::records::NewAudit;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const KEY: &str = "site.settings";
-/// How long a node trusts its copy before reading the settings again (other nodes may have saved).
-const FRESH_FOR: Duration = Duration::from_secs(5);
 
 /// What the newsroom changes from the settings page. Kept in the database so every node agrees;
 /// the configuration file gives the values a new site starts with.
@@ -101,19 +99,28 @@ impl SettingsCache {
 }
 
 impl Site {
-    /// The settings in force, read again from the database at most every few seconds.
+    /// The settings in force (this process's copy; `upkeep` reloads it every few seconds, and a
+    /// save on this process replaces it at once).
     pub async fn settings(&self) -> CoreResult<Arc<SiteSettings>> {
-        if let Ok(cache) = self.settings.read()
-            && cache.read_at.elapsed() < FRESH_FOR
-        {
-            return Ok(cache.settings.clone());
-        }
+        Ok(self.cached_settings())
+    }
+
+    /// Reads the settings again from the database; if another process changed them, pages go stale.
+    pub async fn reload_settings(&self) -> CoreResult<()> {
         let fresh = Arc::new(self.load_settings().await?);
-        if let Ok(mut cache) = self.settings.write() {
-            cache.read_at = Instant::now();
-            cache.settings = fresh.clone();
+        let changed = match self.settings.write() {
+            Ok(mut cache) => {
+                let changed = cache.settings != fresh;
+                cache.read_at = Instant::now();
+                cache.settings = fresh;
+                changed
+            }
+            Err(_) => false,
+        };
+        if changed {
+            self.freshness.everything_changed();
         }
-        Ok(fresh)
+        Ok(())
     }
 
     /// The settings this node last read, without asking the database (for error pages, which must
@@ -172,6 +179,7 @@ impl Site {
             cache.read_at = Instant::now();
             cache.settings = settings.clone();
         }
+        self.everything_changed().await?;
         Ok(settings)
     }
 }

@@ -11,6 +11,7 @@ pub struct Site {
     pub(crate) config: Arc<Config>,
     pub(crate) secrets: Secrets,
     pub(crate) settings: Arc<std::sync::RwLock<crate::settings::SettingsCache>>,
+    pub(crate) freshness: Arc<crate::freshness::Freshness>,
 }
 
 impl std::fmt::Debug for Site {
@@ -34,13 +35,29 @@ impl Site {
             settings: Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(
                 initial,
             ))),
+            freshness: Arc::new(crate::freshness::Freshness::default()),
         };
         let stored = site.load_settings().await?;
         site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(
             stored,
         )));
         crate::welcome::seed_once(&site).await?;
+        site.refresh_schedule().await?;
+        site.skip_past_changes().await?;
         Ok(site)
+    }
+
+    /// Background upkeep for a serving process, to call about once a second: applies changes
+    /// logged by other processes, reloads settings every few seconds, and prunes the change log.
+    pub async fn upkeep(&self, tick: u64) -> CoreResult<()> {
+        self.apply_changes().await?;
+        if tick.is_multiple_of(5) {
+            self.reload_settings().await?;
+        }
+        if tick.is_multiple_of(600) {
+            self.store.prune_changes(self.now() - 86_400).await?;
+        }
+        Ok(())
     }
 
     /// The configuration in force.

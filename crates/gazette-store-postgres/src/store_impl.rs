@@ -1,4 +1,4 @@
-use crate::{PgStore, articles, comments, moderation, newsroom, users};
+use crate::{PgStore, articles, changes, comments, moderation, newsroom, users};
 use gazette_domain::records::{
     ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, AuditEntry, Ban, CommentEdit,
     CommentFilter, NewAudit, NewBan, NewSession, Session, StatusChange,
@@ -35,6 +35,9 @@ impl Store for PgStore {
     }
     async fn article_by_id(&self, id: ArticleId) -> StoreResult<Article> {
         articles::article_by_id(self, id).await
+    }
+    async fn next_publication_after(&self, now: i64) -> StoreResult<Option<i64>> {
+        articles::next_publication_after(self, now).await
     }
     async fn count_articles(&self) -> StoreResult<i64> {
         articles::count_articles(self).await
@@ -218,5 +221,21 @@ impl Store for PgStore {
     }
     async fn audit_log(&self, page: PageRequest) -> StoreResult<Page<AuditEntry>> {
         moderation::audit_log(self, page).await
+    }
+    async fn record_change(&self, article: Option<ArticleId>, at: i64) -> StoreResult<i64> {
+        changes::record_change(self, article, at).await
+    }
+    async fn changes_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, Option<ArticleId>)>> {
+        changes::changes_after(self, after, limit).await
+    }
+    async fn last_change_id(&self) -> StoreResult<i64> {
+        changes::last_change_id(self).await
+    }
+    async fn prune_changes(&self, before: i64) -> StoreResult<()> {
+        changes::prune_changes(self, before).await
     }
 }

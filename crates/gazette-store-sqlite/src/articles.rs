@@ -133,6 +133,16 @@ pub(crate) async fn article_by_slug(db: &SqliteStore, slug: &str) -> StoreResult
     read_article(&mut conn, ARTICLE_BY_SLUG.as_str(), Bind::Slug(slug)).await
 }
 
+pub(crate) async fn next_publication_after(db: &SqliteStore, now: i64) -> StoreResult<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT MIN(published_at) FROM articles WHERE status = 'published' AND published_at > $1",
+    )
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(map_err("articles"))
+}
+
 pub(crate) async fn count_articles(db: &SqliteStore) -> StoreResult<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM articles")
         .fetch_one(&db.pool)

@@ -3,6 +3,8 @@
 
 /// Articles, terms and lists.
 mod articles;
+/// The log of changes readers see, for cache invalidation across processes.
+mod changes;
 /// Comments, threads and counts.
 mod comments;
 /// Opening the database and running migrations.

@@ -50,6 +50,9 @@ pub trait Store: Send + Sync + 'static {
     /// An article in any status by id, with its author and terms.
     async fn article_by_id(&self, id: ArticleId) -> StoreResult<Article>;
 
+    /// The earliest publication time after `now` of a published (that is, scheduled) article.
+    async fn next_publication_after(&self, now: i64) -> StoreResult<Option<i64>>;
+
     /// Number of articles in any status (used to seed a new site once).
     async fn count_articles(&self) -> StoreResult<i64>;
 
@@ -239,4 +242,21 @@ pub trait Store: Send + Sync + 'static {
 
     /// One page of the audit log, newest first.
     async fn audit_log(&self, page: PageRequest) -> StoreResult<Page<AuditEntry>>;
+
+    /// Records that what readers see changed: one article's discussion, or (`None`) anything.
+    /// Returns the change's id.
+    async fn record_change(&self, article: Option<ArticleId>, at: i64) -> StoreResult<i64>;
+
+    /// Changes after `after`, oldest first, at most `limit`.
+    async fn changes_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, Option<ArticleId>)>>;
+
+    /// The id of the latest change (0 when none).
+    async fn last_change_id(&self) -> StoreResult<i64>;
+
+    /// Forgets changes recorded before `before` (unix seconds).
+    async fn prune_changes(&self, before: i64) -> StoreResult<()>;
 }

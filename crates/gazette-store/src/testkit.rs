@@ -60,6 +60,8 @@ macro_rules! conformance_suite {
             staff_edit_and_permanent_delete,
             rate_and_duplicate_signals_count_recent_comments,
             bans_match_and_can_hide_history,
+            the_next_scheduled_publication_is_found,
+            changes_are_read_in_order_after_an_id_and_pruned,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -1420,5 +1422,60 @@ pub async fn bans_match_and_can_hide_history(store: &dyn Store) {
         log.items
             .iter()
             .any(|e| e.action == "ban.create" && e.detail.contains("1 comments hidden"))
+    );
+}
+
+/// The earliest future publication, ignoring drafts, trash and what is already public.
+pub async fn the_next_scheduled_publication_is_found(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    assert_eq!(store.next_publication_after(NOW).await.expect("none"), None);
+    store
+        .create_article(new_article(&ada, "past", NOW - 10))
+        .await
+        .expect("past");
+    store
+        .create_article(new_article(&ada, "later", NOW + 500))
+        .await
+        .expect("later");
+    store
+        .create_article(new_article(&ada, "soon", NOW + 100))
+        .await
+        .expect("soon");
+    let mut draft = new_article(&ada, "draft", NOW + 50);
+    draft.status = ArticleStatus::Draft;
+    store.create_article(draft).await.expect("draft");
+    assert_eq!(
+        store.next_publication_after(NOW).await.expect("next"),
+        Some(NOW + 100)
+    );
+    assert_eq!(
+        store.next_publication_after(NOW + 100).await.expect("next"),
+        Some(NOW + 500)
+    );
+}
+
+/// The change log gives what came after a point, in order, and forgets old rows.
+pub async fn changes_are_read_in_order_after_an_id_and_pruned(store: &dyn Store) {
+    assert_eq!(store.last_change_id().await.expect("empty"), 0);
+    let first = store
+        .record_change(Some(ArticleId(7)), NOW - 100)
+        .await
+        .expect("first");
+    let second = store.record_change(None, NOW).await.expect("second");
+    assert!(second > first);
+    assert_eq!(store.last_change_id().await.expect("last"), second);
+    assert_eq!(
+        store.changes_after(0, 10).await.expect("all"),
+        vec![(first, Some(ArticleId(7))), (second, None)]
+    );
+    assert_eq!(
+        store.changes_after(first, 10).await.expect("after"),
+        vec![(second, None)]
+    );
+    assert_eq!(store.changes_after(0, 1).await.expect("limited").len(), 1);
+    store.prune_changes(NOW - 10).await.expect("prune");
+    assert_eq!(
+        store.changes_after(0, 10).await.expect("pruned"),
+        vec![(second, None)]
     );
 }

@@ -17,6 +17,16 @@ const DETAILS: &str = "gazette_commenter";
 /// How many of their latest comments a browser remembers.
 const OWN_KEEP: usize = 20;
 
+/// Whether the request carries a commenter's cookie, so pages must be rendered for them alone
+/// (their held comments, their saved details) and never taken from or put in the shared cache.
+pub fn is_personal(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains(OWN) || v.contains(DETAILS))
+}
+
 /// The ids of comments this browser posted, newest last.
 pub fn own_comments(jar: &SignedCookieJar) -> Vec<CommentId> {
     jar.get(OWN)

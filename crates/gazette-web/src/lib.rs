@@ -7,6 +7,8 @@ mod admin;
 mod api;
 /// The stylesheet and identicons.
 mod assets;
+/// Rendered public pages kept in memory, invalidated by the writes that change them.
+pub mod cache;
 /// Who is asking: client address and User-Agent.
 mod client;
 /// Cookies: the reader's own comment ids (signed) and saved commenter details.
@@ -67,6 +69,9 @@ pub fn router(state: AppState) -> Router {
             error::render_errors,
         ))
         .layer(axum::middleware::from_fn(security::headers))
+        // Pages from the cache come compressed already (Content-Encoding set), so this only
+        // compresses what is rendered per request.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

@@ -13,6 +13,8 @@ pub struct AppState {
     pub templates: Arc<Templates>,
     /// Signs the reader's own-comments cookie; derived from the site's stored secret.
     pub cookie_key: Key,
+    /// Rendered public pages.
+    pub cache: crate::cache::PageCache,
 }
 
 impl AppState {
@@ -23,10 +25,16 @@ impl AppState {
             site.config().timezone(),
         )?;
         let cookie_key = Key::from(site.secrets().cookie_key());
+        let cache_config = &site.config().cache;
+        let cache = crate::cache::PageCache::new(
+            u64::from(cache_config.max_megabytes) * 1024 * 1024,
+            std::time::Duration::from_secs(u64::from(cache_config.max_age_seconds.max(1))),
+        );
         Ok(Self {
             site,
             templates: Arc::new(templates),
             cookie_key,
+            cache,
         })
     }
 }

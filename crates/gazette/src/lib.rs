@@ -16,10 +16,15 @@ use std::process::ExitCode;
 /// Parses the command line, runs the command, and reports failure on stderr with exit code 1.
 pub async fn run() -> ExitCode {
     let cli = cli::Cli::parse();
+    // The server logs its work; one-off commands print their result and stay quiet otherwise.
+    let default_filter = match cli.command {
+        cli::Command::Serve(_) => "info,sqlx=warn",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -11,7 +11,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let site = Site::open(store, config)
         .await
         .context("opening the site")?;
-    let state = AppState::new(site).context("loading templates")?;
+    let state = AppState::new(site.clone()).context("loading templates")?;
+    tokio::spawn(upkeep(site));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -22,6 +23,28 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     gazette_web::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Once a second: apply changes other processes logged (so cached pages go stale), reload
+/// settings, prune old log rows. Failures (the database away) are logged once, not every second.
+async fn upkeep(site: Site) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
+    let mut failing = false;
+    for tick in 1u64.. {
+        interval.tick().await;
+        match site.upkeep(tick).await {
+            Ok(()) if failing => {
+                tracing::info!("upkeep works again");
+                failing = false;
+            }
+            Ok(()) => {}
+            Err(error) if !failing => {
+                tracing::warn!(%error, "upkeep failed; retrying every second");
+                failing = true;
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 async fn shutdown_signal() {

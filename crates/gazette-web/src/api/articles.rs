@@ -1,10 +1,12 @@
-use super::{Paged, timestamp};
+use super::{Paged, cached, timestamp};
 use crate::AppState;
 use crate::error::AppError;
 use crate::params::Params;
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use gazette_core::freshness::Shows;
 use gazette_domain::{Article, ArticleId, ArticleSummary, Term};
 use serde::Serialize;
 
@@ -68,27 +70,48 @@ pub struct ArticleJson {
 /// `GET /api/v1/articles?page=N`: published articles, newest first.
 pub async fn list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
-) -> Result<Json<Paged<ArticleSummaryJson>>, AppError> {
+) -> Result<Response, AppError> {
     let page = Params::from_query(query)?.page()?;
-    let articles = state.site.front_page(page).await?;
-    let (per_page, total) = (articles.per_page, articles.total);
-    let items = articles
-        .items
-        .into_iter()
-        .map(ArticleSummaryJson::from)
-        .collect();
-    Ok(Json(Paged::new(items, page, per_page, total)))
+    cached(
+        &state,
+        &headers,
+        format!("api:articles:{page}"),
+        Shows::Lists,
+        async {
+            let articles = state.site.front_page(page).await?;
+            let (per_page, total) = (articles.per_page, articles.total);
+            let items: Vec<ArticleSummaryJson> = articles
+                .items
+                .into_iter()
+                .map(ArticleSummaryJson::from)
+                .collect();
+            Ok(Paged::new(items, page, per_page, total))
+        },
+    )
+    .await
 }
 
 /// `GET /api/v1/articles/{id}`: one published article.
 pub async fn show(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<ArticleJson>, AppError> {
-    let article = state.site.public_article_by_id(parse_id(&id)?).await?;
-    let comments_open = state.site.accepts_comments(&article).await?;
-    Ok(Json(article_json(article, comments_open)))
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    cached(
+        &state,
+        &headers,
+        format!("api:article:{}", id.0),
+        Shows::Article(id),
+        async {
+            let article = state.site.public_article_by_id(id).await?;
+            let comments_open = state.site.accepts_comments(&article).await?;
+            Ok(article_json(article, comments_open))
+        },
+    )
+    .await
 }
 
 fn article_json(a: Article, comments_open: bool) -> ArticleJson {

@@ -1,11 +1,13 @@
 use super::articles::parse_id;
-use super::{Paged, timestamp};
+use super::{Paged, cached, timestamp};
 use crate::AppState;
 use crate::error::AppError;
 use crate::params::Params;
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use gazette_core::freshness::Shows;
 use gazette_domain::Comment;
 use serde::Serialize;
 
@@ -30,27 +32,29 @@ pub struct CommentJson {
 /// (each reply right after its parent, with `parent_id` and `depth` to nest them).
 pub async fn list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     query: Result<Query<Params>, QueryRejection>,
-) -> Result<Json<Paged<CommentJson>>, AppError> {
+) -> Result<Response, AppError> {
     let params = Params::from_query(query)?;
     let page = params.page()?;
-    let per_page = params.per_page(state.site.config().comments.per_page, PER_PAGE_MAX)?;
-    let article = state.site.public_article_by_id(parse_id(&id)?).await?;
-    let comments = state
-        .site
-        .approved_comments(&article, page, per_page)
-        .await?;
-    let items = comments
-        .into_iter()
-        .map(|c| comment_json(c, &article.slug))
-        .collect();
-    Ok(Json(Paged::new(
-        items,
-        page,
-        per_page,
-        article.comment_count,
-    )))
+    let default_per_page = state.site.settings().await?.comments_per_page;
+    let per_page = params.per_page(default_per_page, PER_PAGE_MAX)?;
+    let id = parse_id(&id)?;
+    let key = format!("api:comments:{}:{page}:{per_page}", id.0);
+    cached(&state, &headers, key, Shows::Article(id), async {
+        let article = state.site.public_article_by_id(id).await?;
+        let comments = state
+            .site
+            .approved_comments(&article, page, per_page)
+            .await?;
+        let items: Vec<CommentJson> = comments
+            .into_iter()
+            .map(|c| comment_json(c, &article.slug))
+            .collect();
+        Ok(Paged::new(items, page, per_page, article.comment_count))
+    })
+    .await
 }
 
 fn comment_json(c: Comment, slug: &str) -> CommentJson {

@@ -1,9 +1,12 @@
+use super::cached;
 use crate::AppState;
 use crate::error::AppError;
 use crate::params::Params;
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use gazette_core::freshness::Shows;
 use gazette_domain::ArticleId;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -20,8 +23,9 @@ pub struct Counts {
 /// `GET /api/v1/counts?articles=1,2,3`.
 pub async fn counts(
     State(state): State<AppState>,
+    headers: HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
-) -> Result<Json<Counts>, AppError> {
+) -> Result<Response, AppError> {
     let params = Params::from_query(query)?;
     let raw = params.articles.unwrap_or_default();
     let mut ids = Vec::new();
@@ -47,12 +51,22 @@ pub async fn counts(
     }
     ids.sort();
     ids.dedup();
-    let counts = state
-        .site
-        .comment_counts(&ids)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id.0.to_string(), n))
-        .collect();
-    Ok(Json(Counts { counts }))
+    let key = format!(
+        "api:counts:{}",
+        ids.iter()
+            .map(|id| id.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    cached(&state, &headers, key, Shows::Lists, async {
+        let counts = state
+            .site
+            .comment_counts(&ids)
+            .await?
+            .into_iter()
+            .map(|(id, n)| (id.0.to_string(), n))
+            .collect();
+        Ok(Counts { counts })
+    })
+    .await
 }

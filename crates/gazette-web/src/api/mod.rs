@@ -40,3 +40,25 @@ pub fn timestamp(seconds: i64) -> String {
         .map(|t| t.to_string())
         .unwrap_or_default()
 }
+
+/// Answers with the cached JSON for `key` if it is still true, or produces, caches and answers it.
+/// `produce` runs only on a miss, after the freshness stamp is taken.
+pub async fn cached<T: Serialize>(
+    state: &crate::AppState,
+    headers: &axum::http::HeaderMap,
+    key: String,
+    shows: gazette_core::freshness::Shows,
+    produce: impl std::future::Future<Output = Result<T, crate::error::AppError>>,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    if let Some(hit) = state.cache.get(&state.site, &key, headers).await? {
+        return Ok(hit);
+    }
+    let stamp = state.site.stamp(shows).await?;
+    let value = produce.await?;
+    let body = serde_json::to_string(&value)
+        .map_err(|e| crate::error::AppError::Internal(format!("encoding JSON: {e}")))?;
+    let keep = state.site.stamp(shows).await? == stamp;
+    Ok(state
+        .cache
+        .put(key, shows, stamp, keep, crate::cache::JSON, body, headers))
+}

@@ -4,46 +4,57 @@ use crate::error::AppError;
 use crate::params::Params;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
+use gazette_core::freshness::Shows;
 use gazette_core::reading::Archive;
 
 /// `GET /category/{slug}`.
 pub async fn category(
     state: State<AppState>,
+    headers: HeaderMap,
     Path(slug): Path<String>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let base = format!("/category/{slug}");
-    archive(state, Archive::Category(slug), query, base).await
+    archive(state, &headers, Archive::Category(slug), query, base).await
 }
 
 /// `GET /tag/{slug}`.
 pub async fn tag(
     state: State<AppState>,
+    headers: HeaderMap,
     Path(slug): Path<String>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let base = format!("/tag/{slug}");
-    archive(state, Archive::Tag(slug), query, base).await
+    archive(state, &headers, Archive::Tag(slug), query, base).await
 }
 
 /// `GET /author/{slug}`.
 pub async fn author(
     state: State<AppState>,
+    headers: HeaderMap,
     Path(slug): Path<String>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let base = format!("/author/{slug}");
-    archive(state, Archive::Author(slug), query, base).await
+    archive(state, &headers, Archive::Author(slug), query, base).await
 }
 
 async fn archive(
     State(state): State<AppState>,
+    headers: &HeaderMap,
     archive: Archive,
     query: Result<Query<Params>, QueryRejection>,
     base: String,
 ) -> Result<Response, AppError> {
     let page = Params::from_query(query)?.page()?;
+    let key = format!("{base}?{page}");
+    if let Some(hit) = state.cache.get(&state.site, &key, headers).await? {
+        return Ok(hit);
+    }
+    let stamp = state.site.stamp(Shows::Lists).await?;
     let found = state.site.archive(&archive, page).await?;
     let title = if page > 1 {
         format!("{} – page {page}", found.name)
@@ -57,11 +68,21 @@ async fn archive(
         base.clone()
     };
     let site = SiteContext::new(&state, &title, &description, Some(&path)).await?;
-    render_list(
+    let html = render_list(
         &state,
         site,
         Some((found.kind, &found.name)),
         &found.articles,
         &base,
-    )
+    )?;
+    let keep = state.site.stamp(Shows::Lists).await? == stamp;
+    Ok(state.cache.put(
+        key,
+        Shows::Lists,
+        stamp,
+        keep,
+        crate::cache::HTML,
+        html,
+        headers,
+    ))
 }

@@ -1,23 +1,27 @@
-use super::{Pagination, SiteContext, html};
+use super::{Pagination, SiteContext};
 use crate::AppState;
 use crate::cookies::{self, CommenterDetails};
 use crate::error::AppError;
 use crate::params::Params;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum_extra::extract::SignedCookieJar;
 use axum_extra::extract::cookie::CookieJar;
+use gazette_core::freshness::Shows;
 use gazette_domain::thread::ThreadNode;
 use gazette_domain::{Article, Comment, CommentId, CommentStatus, FieldErrors};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// `GET /articles/{slug}`: the article, one page of its discussion (`?cpage=N`), and the form
-/// (`?replytocom=ID` turns it into a reply, without JavaScript).
+/// (`?replytocom=ID` turns it into a reply, without JavaScript). Readers without a commenter's
+/// cookie share one cached rendering; a commenter gets their own (with their held comments).
 pub async fn article_page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(slug): Path<String>,
     query: Result<Query<Params>, QueryRejection>,
     own: SignedCookieJar,
@@ -25,6 +29,12 @@ pub async fn article_page(
 ) -> Result<Response, AppError> {
     let params = Params::from_query(query)?;
     let cpage = params.cpage()?;
+    let personal = cookies::is_personal(&headers) || params.replytocom.is_some();
+    let key = format!("article:{slug}?{cpage}");
+    if !personal && let Some(hit) = state.cache.get(&state.site, &key, &headers).await? {
+        return Ok(hit);
+    }
+    let era = state.site.stamp(Shows::Lists).await?;
     let article = match state.site.public_article(&slug).await {
         Ok(article) => article,
         Err(gazette_core::CoreError::NotFound(what)) => {
@@ -36,21 +46,22 @@ pub async fn article_page(
         }
         Err(other) => return Err(other.into()),
     };
+    let shows = Shows::Article(article.id);
+    let stamp = state.site.stamp(shows).await?;
     let reply_to = match params.reply_to() {
         Some(id) => state.site.reply_target(&article, CommentId(id)).await?,
         None => None,
     };
     let details = cookies::commenter_details(&jar);
     let form = CommentForm::blank(&article, details, reply_to.as_ref(), cpage);
-    render(
-        &state,
-        &article,
-        cpage,
-        &cookies::own_comments(&own),
-        form,
-        StatusCode::OK,
-    )
-    .await
+    let body = render_body(&state, &article, cpage, &cookies::own_comments(&own), form).await?;
+    if personal {
+        return Ok(personal_html(body, StatusCode::OK));
+    }
+    let keep = era.same_era(&stamp) && state.site.stamp(shows).await? == stamp;
+    Ok(state
+        .cache
+        .put(key, shows, stamp, keep, crate::cache::HTML, body, &headers))
 }
 
 /// What the comment form shows: the reader's input, messages per field, and whom they answer.
@@ -198,15 +209,39 @@ struct ArticlePage<'a> {
     discussion: DiscussionView,
 }
 
-/// Renders the article page with `form`, answering `status` (200, or 422 for a refused comment).
+/// Renders the article page with `form` for one reader, answering `status` (422 for a refused
+/// comment, 429 when rate-limited).
 pub async fn render(
     state: &AppState,
     article: &Article,
     cpage: u32,
     own: &[CommentId],
-    mut form: CommentForm,
+    form: CommentForm,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let body = render_body(state, article, cpage, own, form).await?;
+    Ok(personal_html(body, status))
+}
+
+/// An HTML page rendered for one reader: never stored by shared caches.
+fn personal_html(body: String, status: StatusCode) -> Response {
+    use axum::response::IntoResponse;
+    let mut response = (status, axum::response::Html(body)).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+/// The article page's HTML.
+async fn render_body(
+    state: &AppState,
+    article: &Article,
+    cpage: u32,
+    own: &[CommentId],
+    mut form: CommentForm,
+) -> Result<String, AppError> {
     // Issued now: the spam layer refuses it if it comes back too soon or too late.
     form.form_token = state.site.form_token(article.id, state.site.now());
     let discussion = state.site.discussion(article, cpage, own).await?;
@@ -239,7 +274,7 @@ pub async fn render(
             form,
         },
     };
-    html(state, "article.html", &page, status)
+    super::render_html(state, "article.html", &page)
 }
 
 fn view_node(node: ThreadNode<Comment>, page_url: &str, open: bool) -> ThreadNode<CommentView> {

@@ -1,17 +1,26 @@
 use super::{SiteContext, render_list};
 use crate::AppState;
+use crate::cache::HTML;
 use crate::error::AppError;
 use crate::params::Params;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
+use gazette_core::freshness::Shows;
 
-/// `GET /`: the latest articles, paginated with `?page=N`.
+/// `GET /`: the latest articles, paginated with `?page=N`. Served from the page cache.
 pub async fn front_page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let page = Params::from_query(query)?.page()?;
+    let key = format!("front:{page}");
+    if let Some(hit) = state.cache.get(&state.site, &key, &headers).await? {
+        return Ok(hit);
+    }
+    let stamp = state.site.stamp(Shows::Lists).await?;
     let articles = state.site.front_page(page).await?;
     let title = if page > 1 {
         format!("Page {page}")
@@ -25,5 +34,9 @@ pub async fn front_page(
         "/".to_owned()
     };
     let site = SiteContext::new(&state, &title, &tagline, Some(&path)).await?;
-    render_list(&state, site, None, &articles, "/")
+    let html = render_list(&state, site, None, &articles, "/")?;
+    let keep = state.site.stamp(Shows::Lists).await? == stamp;
+    Ok(state
+        .cache
+        .put(key, Shows::Lists, stamp, keep, HTML, html, &headers))
 }

@@ -11,8 +11,7 @@ pub mod submit;
 
 use crate::AppState;
 use crate::error::AppError;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+
 use gazette_domain::{ArticleSummary, Page, Term};
 use serde::Serialize;
 
@@ -116,7 +115,7 @@ fn render_list(
     heading: Option<(&str, &str)>,
     articles: &Page<ArticleSummary>,
     base: &str,
-) -> Result<Response, AppError> {
+) -> Result<String, AppError> {
     let pagination = Pagination::new(articles.page, articles.total_pages(), |p| {
         if p == 1 {
             base.to_owned()
@@ -132,23 +131,17 @@ fn render_list(
         pagination,
         empty_message: "Nothing has been published here yet.",
     };
-    html(state, "list.html", &page, StatusCode::OK)
+    render_html(state, "list.html", &page)
 }
 
-/// Renders a template into an HTML response with `status`.
-pub fn html(
+/// Renders a template to a string.
+pub fn render_html(
     state: &AppState,
     template: &str,
     context: &impl Serialize,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let body = state
+) -> Result<String, AppError> {
+    state
         .templates
         .render(template, context)
-        .map_err(|e| AppError::Internal(format!("rendering {template}: {e}")))?;
-    let mut response = (status, Html(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(response)
+        .map_err(|e| AppError::Internal(format!("rendering {template}: {e}")))
 }

@@ -20,6 +20,7 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub site: Site,
+    pub state: AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -67,10 +68,12 @@ impl TestApp {
         let site = Site::open(Arc::new(store), config)
             .await
             .expect("open site");
-        let router = gazette_web::router(AppState::new(site.clone()).expect("templates"));
+        let state = AppState::new(site.clone()).expect("templates");
+        let router = gazette_web::router(state.clone());
         let app = Self {
             router,
             site,
+            state,
             _dir: dir,
         };
         app.site
@@ -170,6 +173,22 @@ impl TestApp {
         serde_urlencoded(&all)
     }
 
+    /// Pages held by the page cache.
+    pub fn router_cache_len(&self) -> u64 {
+        self.state.cache.len()
+    }
+
+    /// A GET as `browser` sends it, with the raw response (for compressed bodies).
+    pub async fn send_raw(&self, browser: &Browser<'_>, path: &str) -> axum::response::Response {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        let request = browser.prepare(request);
+        self.router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible router")
+    }
+
     /// Counts every comment row, whatever its status: "nothing stored" checks use it.
     pub async fn comment_rows(&self) -> i64 {
         let mut total = 0;
@@ -223,7 +242,7 @@ impl Browser<'_> {
         }
     }
 
-    fn prepare(&self, mut request: Request<Body>) -> Request<Body> {
+    pub fn prepare(&self, mut request: Request<Body>) -> Request<Body> {
         if let Some(peer) = self.peer {
             request
                 .extensions_mut()
