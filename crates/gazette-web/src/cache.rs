@@ -28,7 +28,8 @@ pub struct CachedPage {
     stamp: Stamp,
     content_type: &'static str,
     body: Bytes,
-    gzip: Option<Bytes>,
+    /// Compressed on first demand: a page nobody asks for gzipped never pays for it.
+    gzip: std::sync::OnceLock<Option<Bytes>>,
     etag: HeaderValue,
 }
 
@@ -58,10 +59,8 @@ impl PageCache {
             moka::sync::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|key: &String, page: &Arc<CachedPage>| {
-                    let bytes = key.len()
-                        + page.body.len()
-                        + page.gzip.as_ref().map_or(0, Bytes::len)
-                        + 128;
+                    // Room for the compressed copy too (about a quarter of the page), made on demand.
+                    let bytes = key.len() + page.body.len() * 5 / 4 + 128;
                     u32::try_from(bytes).unwrap_or(u32::MAX)
                 })
                 .time_to_live(max_age)
@@ -132,13 +131,12 @@ impl CachedPage {
         let digest = Sha256::digest(body.as_bytes());
         let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12])))
             .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
-        let gzip = (body.len() > 1024).then(|| gzip(body.as_bytes())).flatten();
         Self {
             shows,
             stamp,
             content_type,
             body: Bytes::from(body),
-            gzip,
+            gzip: std::sync::OnceLock::new(),
             etag,
         }
     }
@@ -158,7 +156,12 @@ impl CachedPage {
                 .get(ACCEPT_ENCODING)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(accepts_gzip);
-            match (&self.gzip, wants_gzip) {
+            let compressed = if wants_gzip && self.body.len() > 1024 {
+                self.gzip.get_or_init(|| gzip(&self.body)).as_ref()
+            } else {
+                None
+            };
+            match (compressed, wants_gzip) {
                 (Some(gzip), true) => {
                     let mut r = gzip.clone().into_response();
                     r.headers_mut()

@@ -1,0 +1,269 @@
+//! `generate --db URL --articles N --comments M`: fills a Gazette database with a realistic site
+//! and prints the bench article's path. See `bench/README.md`.
+#![allow(clippy::expect_used)]
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use gazette_bench::rng::Rng;
+use gazette_bench::site::{self, GenArticle};
+use gazette_bench::sql::{Insert, int_or_null, text};
+use gazette_core::accounts::AccountRequest;
+use gazette_core::{Config, Site};
+use gazette_domain::Role;
+use gazette_store::Store;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// Database URL (sqlite:PATH or postgres://...), created and migrated if needed.
+    #[arg(long)]
+    db: String,
+    /// Articles to create.
+    #[arg(long, default_value_t = 1_000)]
+    articles: usize,
+    /// Approved comments to create, across all articles.
+    #[arg(long, default_value_t = 50_000)]
+    comments: usize,
+    /// Comments on the bench article (the first).
+    #[arg(long, default_value_t = 200)]
+    bench_comments: usize,
+    /// Words per article.
+    #[arg(long, default_value_t = 800)]
+    words: usize,
+    /// Seed: the same seed gives the same site.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// The database behind the URL, with a way to run a batch of SQL on it.
+enum Db {
+    Sqlite(gazette_store_sqlite::SqliteStore),
+    Postgres(gazette_store_postgres::PgStore),
+}
+
+impl Db {
+    async fn run(&self, sql: String) -> anyhow::Result<()> {
+        let batch = format!("BEGIN;\n{sql}COMMIT;\n");
+        match self {
+            Db::Sqlite(s) => sqlx::raw_sql(sqlx::AssertSqlSafe(batch))
+                .execute(s.pool())
+                .await
+                .map(|_| ()),
+            Db::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(batch))
+                .execute(p.pool())
+                .await
+                .map(|_| ()),
+        }
+        .context("writing a batch")
+    }
+
+    async fn scalar(&self, sql: &'static str) -> anyhow::Result<i64> {
+        Ok(match self {
+            Db::Sqlite(s) => {
+                sqlx::query_scalar::<_, Option<i64>>(sql)
+                    .fetch_one(s.pool())
+                    .await?
+            }
+            Db::Postgres(p) => {
+                sqlx::query_scalar::<_, Option<i64>>(sql)
+                    .fetch_one(p.pool())
+                    .await?
+            }
+        }
+        .unwrap_or(0))
+    }
+
+    fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Db::Sqlite(s) => Arc::new(s.clone()),
+            Db::Postgres(p) => Arc::new(p.clone()),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let started = Instant::now();
+    let db = if args.db.starts_with("sqlite:") {
+        let store = gazette_store_sqlite::SqliteStore::connect(&args.db).await?;
+        // Generation only: a crash means generating again, so skip the per-commit fsync.
+        sqlx::raw_sql("PRAGMA synchronous = OFF")
+            .execute(store.pool())
+            .await?;
+        Db::Sqlite(store)
+    } else {
+        Db::Postgres(gazette_store_postgres::PgStore::connect(&args.db).await?)
+    };
+    let config = Config {
+        db: args.db.clone(),
+        ..Config::default()
+    };
+    let site = Site::open(db.store(), config).await?;
+    if db.scalar("SELECT COUNT(*) FROM articles").await? > 1 {
+        bail!(
+            "{} already holds articles; generate into an empty database",
+            args.db
+        );
+    }
+    let author = site
+        .create_account(AccountRequest {
+            username: "newsdesk".into(),
+            display_name: "The Newsdesk".into(),
+            email: "newsdesk@bench.example".into(),
+            role: Role::Editor,
+            password: "bench password, not for use".into(),
+        })
+        .await?;
+
+    let mut rng = Rng::new(args.seed);
+    let now = site.now();
+    let first_term = db.scalar("SELECT MAX(id) FROM terms").await? + 1;
+    let mut terms = Insert::new("terms", "id, kind, name, slug");
+    for (i, name) in site::categories().iter().enumerate() {
+        terms.row(&[
+            (first_term + i as i64).to_string(),
+            text("category"),
+            text(name),
+            text(&name.to_lowercase()),
+        ]);
+    }
+    let tag_base = first_term + site::categories().len() as i64;
+    for (i, name) in site::tags().iter().enumerate() {
+        terms.row(&[
+            (tag_base + i as i64).to_string(),
+            text("tag"),
+            text(name),
+            text(name),
+        ]);
+    }
+    db.run(terms.take()).await?;
+
+    let counts = site::comment_counts(&mut rng, args.articles, args.comments, args.bench_comments);
+    let first_article = db.scalar("SELECT MAX(id) FROM articles").await? + 1;
+    let mut next_comment = db.scalar("SELECT MAX(id) FROM comments").await? + 1;
+    let mut articles = Insert::new(
+        "articles",
+        "id, slug, title, body_markdown, body_html, excerpt, author_id, status, comments_open, published_at, created_at, updated_at, comment_count",
+    );
+    let mut filed = Insert::new("article_terms", "article_id, term_id, sort_order");
+    let mut comments = Insert::new(
+        "comments",
+        "id, article_id, parent_id, path, depth, author_name, author_email, author_url, avatar, body_markdown, body_html, status, created_at",
+    );
+    let mut written = 0usize;
+    for (i, &count) in counts.iter().enumerate() {
+        let id = first_article + i as i64;
+        // The newest article is the bench article; the rest go back one hour each.
+        let published_at = now - 3600 - i as i64 * 3600;
+        let title_words = 6 + rng.below(6) as usize;
+        let article = GenArticle {
+            id,
+            slug: if i == 0 {
+                "bench-article".into()
+            } else {
+                format!("story-{i}")
+            },
+            title: site::prose(&mut rng, title_words)
+                .trim_end_matches('.')
+                .to_owned(),
+            body: site::article_body(&mut rng, args.words),
+            published_at,
+            category: rng.below(site::categories().len() as u64) as usize,
+            tags: vec![rng.below(site::tags().len() as u64) as usize],
+            comments: count,
+        };
+        let html = gazette_render::render_article(&article.body);
+        let excerpt = gazette_render::excerpt(&article.body, 55);
+        articles.row(&[
+            id.to_string(),
+            text(&article.slug),
+            text(&article.title),
+            text(&article.body),
+            text(&html),
+            text(&excerpt),
+            author.id.0.to_string(),
+            text("published"),
+            "TRUE".into(),
+            published_at.to_string(),
+            published_at.to_string(),
+            published_at.to_string(),
+            count.to_string(),
+        ]);
+        filed.row(&[
+            id.to_string(),
+            (first_term + article.category as i64).to_string(),
+            "0".into(),
+        ]);
+        for (n, tag) in article.tags.iter().enumerate() {
+            filed.row(&[
+                id.to_string(),
+                (tag_base + *tag as i64).to_string(),
+                (n + 1).to_string(),
+            ]);
+        }
+        for c in site::thread(&mut rng, id, next_comment, count, published_at + 60) {
+            comments.row(&[
+                c.id.to_string(),
+                c.article_id.to_string(),
+                int_or_null(c.parent_id),
+                text(&c.path),
+                c.depth.to_string(),
+                text(c.name),
+                text(&c.email),
+                "NULL".into(),
+                text(&site.secrets().avatar_hash(&c.email)),
+                text(&c.body),
+                text(&gazette_render::render_comment(&c.body)),
+                text("approved"),
+                c.created_at.to_string(),
+            ]);
+            written += 1;
+            if comments.len() >= 2_000 {
+                // Articles first: comments refer to them.
+                let sql = articles.take() + &filed.take() + &comments.take();
+                db.run(sql).await?;
+            }
+        }
+        next_comment += count as i64;
+        if articles.len() >= 200 {
+            let sql = articles.take() + &filed.take() + &comments.take();
+            db.run(sql).await?;
+        }
+        if (i + 1) % 10_000 == 0 {
+            eprintln!("{} articles, {written} comments…", i + 1);
+        }
+    }
+    let sql = articles.take() + &filed.take() + &comments.take();
+    if !sql.is_empty() {
+        db.run(sql).await?;
+    }
+    if let Db::Postgres(p) = &db {
+        for table in ["articles", "comments", "terms"] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            )))
+            .execute(p.pool())
+            .await?;
+        }
+        sqlx::raw_sql("ANALYZE").execute(p.pool()).await?;
+    }
+    if let Db::Sqlite(s) = &db {
+        sqlx::raw_sql("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(s.pool())
+            .await?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "generated {} articles and {written} comments in {seconds:.1} s",
+        args.articles
+    );
+    if let Some(path) = args.db.strip_prefix("sqlite:")
+        && let Ok(meta) = std::fs::metadata(path)
+    {
+        eprintln!("database size: {:.1} MiB", meta.len() as f64 / 1_048_576.0);
+    }
+    println!("/articles/bench-article");
+    Ok(())
+}

@@ -1,0 +1,299 @@
+use crate::rng::Rng;
+
+const WORDS: &[&str] = &[
+    "council",
+    "budget",
+    "harbour",
+    "residents",
+    "library",
+    "school",
+    "vote",
+    "plan",
+    "city",
+    "mayor",
+    "report",
+    "week",
+    "year",
+    "people",
+    "street",
+    "market",
+    "project",
+    "money",
+    "public",
+    "local",
+    "government",
+    "police",
+    "hospital",
+    "bridge",
+    "river",
+    "weather",
+    "storm",
+    "festival",
+    "museum",
+    "station",
+    "train",
+    "bus",
+    "road",
+    "housing",
+    "rent",
+    "price",
+    "business",
+    "workers",
+    "union",
+    "strike",
+    "election",
+    "candidate",
+    "debate",
+    "policy",
+    "tax",
+    "service",
+    "water",
+    "energy",
+    "community",
+    "park",
+    "court",
+    "judge",
+    "case",
+    "decision",
+    "officials",
+    "said",
+    "would",
+    "could",
+    "about",
+    "after",
+    "before",
+    "during",
+    "between",
+    "under",
+    "their",
+    "there",
+    "which",
+    "while",
+    "because",
+    "although",
+    "however",
+    "meanwhile",
+    "according",
+    "statement",
+    "interview",
+    "data",
+    "survey",
+    "percent",
+    "million",
+    "thousand",
+    "morning",
+    "evening",
+    "night",
+    "weekend",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "north",
+    "south",
+    "east",
+    "west",
+    "centre",
+    "district",
+    "village",
+];
+
+const CATEGORIES: &[&str] = &[
+    "Politics", "Business", "Local", "Sport", "Culture", "Science", "World", "Opinion",
+];
+const TAGS: &[&str] = &[
+    "budget",
+    "transport",
+    "housing",
+    "elections",
+    "schools",
+    "health",
+    "climate",
+    "courts",
+    "arts",
+    "football",
+    "energy",
+    "harbour",
+    "crime",
+    "weather",
+    "jobs",
+    "technology",
+];
+const NAMES: &[&str] = &[
+    "Maria Santos",
+    "Tom Becker",
+    "Aisha Khan",
+    "Lars Nilsson",
+    "Chen Wei",
+    "Fatima Diallo",
+    "John Carter",
+    "Sofia Rossi",
+    "Ivan Petrov",
+    "Grace Okafor",
+    "Liam Murphy",
+    "Yuki Tanaka",
+];
+
+/// Words of made-up prose, sentence-cased with full stops.
+pub fn prose(rng: &mut Rng, words: usize) -> String {
+    let mut out = String::with_capacity(words * 8);
+    let mut sentence = 0;
+    for i in 0..words {
+        let word = rng.pick(WORDS);
+        if sentence == 0 {
+            let mut chars = word.chars();
+            if let Some(first) = chars.next() {
+                out.extend(first.to_uppercase());
+                out.push_str(chars.as_str());
+            }
+        } else {
+            out.push_str(word);
+        }
+        sentence += 1;
+        if sentence > 8 && rng.chance(0.15) || i + 1 == words {
+            out.push('.');
+            sentence = 0;
+        }
+        if i + 1 < words {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// An article body of about `words` words in Markdown: paragraphs, a heading, a quote.
+pub fn article_body(rng: &mut Rng, words: usize) -> String {
+    let mut body = String::with_capacity(words * 8);
+    let mut written = 0;
+    let mut paragraph = 0;
+    while written < words {
+        let n = (40 + rng.below(60) as usize).min(words - written);
+        if paragraph == 3 {
+            body.push_str("## ");
+            body.push_str(&prose(rng, 4).trim_end_matches('.').to_owned());
+            body.push_str("\n\n");
+        }
+        if paragraph == 5 {
+            body.push_str("> \"");
+            body.push_str(&prose(rng, 14));
+            body.push_str("\"\n\n");
+        }
+        body.push_str(&prose(rng, n));
+        body.push_str("\n\n");
+        written += n;
+        paragraph += 1;
+    }
+    body
+}
+
+/// One generated article.
+#[derive(Debug, Clone)]
+pub struct GenArticle {
+    /// Database id.
+    pub id: i64,
+    /// Permalink slug.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Markdown body.
+    pub body: String,
+    /// Publication time.
+    pub published_at: i64,
+    /// Category index into the categories list.
+    pub category: usize,
+    /// Tag indexes.
+    pub tags: Vec<usize>,
+    /// Comments it gets.
+    pub comments: usize,
+}
+
+/// One generated comment.
+#[derive(Debug, Clone)]
+pub struct GenComment {
+    /// Database id.
+    pub id: i64,
+    /// Its article.
+    pub article_id: i64,
+    /// Parent comment id.
+    pub parent_id: Option<i64>,
+    /// Materialised path.
+    pub path: String,
+    /// Depth, 1 for top level.
+    pub depth: i64,
+    /// Name.
+    pub name: &'static str,
+    /// Email (a few thousand distinct commenters).
+    pub email: String,
+    /// Markdown body.
+    pub body: String,
+    /// Time.
+    pub created_at: i64,
+}
+
+/// Category names.
+pub fn categories() -> &'static [&'static str] {
+    CATEGORIES
+}
+
+/// Tag names.
+pub fn tags() -> &'static [&'static str] {
+    TAGS
+}
+
+/// How many comments each of `articles` articles gets so that they sum to `comments`, with the
+/// bench article (the first) getting exactly `bench` of them.
+pub fn comment_counts(rng: &mut Rng, articles: usize, comments: usize, bench: usize) -> Vec<usize> {
+    let mut counts = vec![0usize; articles];
+    if articles == 0 {
+        return counts;
+    }
+    counts[0] = bench.min(comments);
+    let rest = comments - counts[0];
+    if articles > 1 {
+        for _ in 0..rest {
+            counts[1 + rng.below(articles as u64 - 1) as usize] += 1;
+        }
+    } else {
+        counts[0] += rest;
+    }
+    counts
+}
+
+/// The comments of one article: ids from `first_id`, threads up to 5 deep (about 40% top level).
+pub fn thread(
+    rng: &mut Rng,
+    article_id: i64,
+    first_id: i64,
+    count: usize,
+    start: i64,
+) -> Vec<GenComment> {
+    let mut comments: Vec<GenComment> = Vec::with_capacity(count);
+    for i in 0..count {
+        let id = first_id + i as i64;
+        let parent = if comments.is_empty() || rng.chance(0.4) {
+            None
+        } else {
+            let candidate = &comments[rng.below(comments.len() as u64) as usize];
+            (candidate.depth < 5).then(|| (candidate.id, candidate.path.clone(), candidate.depth))
+        };
+        let segment = format!("{id:012}");
+        let (parent_id, path, depth) = match parent {
+            Some((pid, ppath, pdepth)) => (Some(pid), format!("{ppath}.{segment}"), pdepth + 1),
+            None => (None, segment, 1),
+        };
+        let commenter = rng.below(5000);
+        let words = 10 + rng.below(50) as usize;
+        comments.push(GenComment {
+            id,
+            article_id,
+            parent_id,
+            path,
+            depth,
+            name: *rng.pick(NAMES),
+            email: format!("reader{commenter}@example.org"),
+            body: prose(rng, words),
+            created_at: start + i as i64 * 60,
+        });
+    }
+    comments
+}
