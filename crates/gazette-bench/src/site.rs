@@ -297,3 +297,66 @@ pub fn thread(
     }
     comments
 }
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The same seed gives the same site.
+    pub seed: u64,
+    /// Articles.
+    pub articles: usize,
+    /// Comments across all articles.
+    pub comments: usize,
+    /// Comments on the bench article (the first, and the newest).
+    pub bench_comments: usize,
+    /// Words per article.
+    pub words: usize,
+    /// The bench article is published an hour before this; each next one an hour earlier.
+    pub now: i64,
+}
+
+/// One article with its comments.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// 0 for the bench article.
+    pub index: usize,
+    /// The article.
+    pub article: GenArticle,
+    /// Its comments in id order.
+    pub comments: Vec<GenComment>,
+}
+
+/// The site, article by article, with ids counted from the given first ids. Gazette's and
+/// WordPress's writers read the same stories, so both sites hold the same text.
+pub fn stories(plan: &Plan, first_article: i64, first_comment: i64) -> impl Iterator<Item = Story> + use<> {
+    let mut rng = Rng::new(plan.seed);
+    let counts = comment_counts(&mut rng, plan.articles, plan.comments, plan.bench_comments);
+    let plan = plan.clone();
+    let mut next_comment = first_comment;
+    (0..plan.articles).map(move |index| {
+        let id = first_article + index as i64;
+        let published_at = plan.now - 3600 - index as i64 * 3600;
+        let title_words = 6 + rng.below(6) as usize;
+        let title = prose(&mut rng, title_words).trim_end_matches('.').to_owned();
+        let body = article_body(&mut rng, plan.words);
+        let category = rng.below(CATEGORIES.len() as u64) as usize;
+        let tags = vec![rng.below(TAGS.len() as u64) as usize];
+        let count = counts[index];
+        let comments = thread(&mut rng, id, next_comment, count, published_at + 60);
+        next_comment += count as i64;
+        Story {
+            index,
+            article: GenArticle {
+                id,
+                slug: if index == 0 { "bench-article".into() } else { format!("story-{index}") },
+                title,
+                body,
+                published_at,
+                category,
+                tags,
+                comments: count,
+            },
+            comments,
+        }
+    })
+}

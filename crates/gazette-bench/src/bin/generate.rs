@@ -4,8 +4,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use gazette_bench::rng::Rng;
-use gazette_bench::site::{self, GenArticle};
+use gazette_bench::site;
 use gazette_bench::sql::{Insert, int_or_null, text};
 use gazette_core::accounts::AccountRequest;
 use gazette_core::{Config, Site};
@@ -117,7 +116,6 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?;
 
-    let mut rng = Rng::new(args.seed);
     let now = site.now();
     let first_term = db.scalar("SELECT MAX(id) FROM terms").await? + 1;
     let mut terms = Insert::new("terms", "id, kind, name, slug");
@@ -140,9 +138,16 @@ async fn main() -> anyhow::Result<()> {
     }
     db.run(terms.take()).await?;
 
-    let counts = site::comment_counts(&mut rng, args.articles, args.comments, args.bench_comments);
+    let plan = site::Plan {
+        seed: args.seed,
+        articles: args.articles,
+        comments: args.comments,
+        bench_comments: args.bench_comments,
+        words: args.words,
+        now,
+    };
     let first_article = db.scalar("SELECT MAX(id) FROM articles").await? + 1;
-    let mut next_comment = db.scalar("SELECT MAX(id) FROM comments").await? + 1;
+    let first_comment = db.scalar("SELECT MAX(id) FROM comments").await? + 1;
     let mut articles = Insert::new(
         "articles",
         "id, slug, title, body_markdown, body_html, excerpt, author_id, status, comments_open, published_at, created_at, updated_at, comment_count",
@@ -153,29 +158,12 @@ async fn main() -> anyhow::Result<()> {
         "id, article_id, parent_id, path, depth, author_name, author_email, author_url, avatar, body_markdown, body_html, status, created_at",
     );
     let mut written = 0usize;
-    for (i, &count) in counts.iter().enumerate() {
-        let id = first_article + i as i64;
-        // The newest article is the bench article; the rest go back one hour each.
-        let published_at = now - 3600 - i as i64 * 3600;
-        let title_words = 6 + rng.below(6) as usize;
-        let article = GenArticle {
-            id,
-            slug: if i == 0 {
-                "bench-article".into()
-            } else {
-                format!("story-{i}")
-            },
-            title: site::prose(&mut rng, title_words)
-                .trim_end_matches('.')
-                .to_owned(),
-            body: site::article_body(&mut rng, args.words),
-            published_at,
-            category: rng.below(site::categories().len() as u64) as usize,
-            tags: vec![rng.below(site::tags().len() as u64) as usize],
-            comments: count,
-        };
+    for story in site::stories(&plan, first_article, first_comment) {
+        let article = &story.article;
+        let id = article.id;
         let html = gazette_render::render_article(&article.body);
         let excerpt = gazette_render::excerpt(&article.body, 55);
+        let published = article.published_at.to_string();
         articles.row(&[
             id.to_string(),
             text(&article.slug),
@@ -186,24 +174,16 @@ async fn main() -> anyhow::Result<()> {
             author.id.0.to_string(),
             text("published"),
             "TRUE".into(),
-            published_at.to_string(),
-            published_at.to_string(),
-            published_at.to_string(),
-            count.to_string(),
+            published.clone(),
+            published.clone(),
+            published,
+            article.comments.to_string(),
         ]);
-        filed.row(&[
-            id.to_string(),
-            (first_term + article.category as i64).to_string(),
-            "0".into(),
-        ]);
+        filed.row(&[id.to_string(), (first_term + article.category as i64).to_string(), "0".into()]);
         for (n, tag) in article.tags.iter().enumerate() {
-            filed.row(&[
-                id.to_string(),
-                (tag_base + *tag as i64).to_string(),
-                (n + 1).to_string(),
-            ]);
+            filed.row(&[id.to_string(), (tag_base + *tag as i64).to_string(), (n + 1).to_string()]);
         }
-        for c in site::thread(&mut rng, id, next_comment, count, published_at + 60) {
+        for c in &story.comments {
             comments.row(&[
                 c.id.to_string(),
                 c.article_id.to_string(),
@@ -226,13 +206,12 @@ async fn main() -> anyhow::Result<()> {
                 db.run(sql).await?;
             }
         }
-        next_comment += count as i64;
         if articles.len() >= 200 {
             let sql = articles.take() + &filed.take() + &comments.take();
             db.run(sql).await?;
         }
-        if (i + 1) % 10_000 == 0 {
-            eprintln!("{} articles, {written} comments…", i + 1);
+        if (story.index + 1) % 10_000 == 0 {
+            eprintln!("{} articles, {written} comments…", story.index + 1);
         }
     }
     let sql = articles.take() + &filed.take() + &comments.take();
