@@ -328,7 +328,11 @@ pub struct Story {
 
 /// The site, article by article, with ids counted from the given first ids. Gazette's and
 /// WordPress's writers read the same stories, so both sites hold the same text.
-pub fn stories(plan: &Plan, first_article: i64, first_comment: i64) -> impl Iterator<Item = Story> + use<> {
+pub fn stories(
+    plan: &Plan,
+    first_article: i64,
+    first_comment: i64,
+) -> impl Iterator<Item = Story> + use<> {
     let mut rng = Rng::new(plan.seed);
     let counts = comment_counts(&mut rng, plan.articles, plan.comments, plan.bench_comments);
     let plan = plan.clone();
@@ -337,7 +341,9 @@ pub fn stories(plan: &Plan, first_article: i64, first_comment: i64) -> impl Iter
         let id = first_article + index as i64;
         let published_at = plan.now - 3600 - index as i64 * 3600;
         let title_words = 6 + rng.below(6) as usize;
-        let title = prose(&mut rng, title_words).trim_end_matches('.').to_owned();
+        let title = prose(&mut rng, title_words)
+            .trim_end_matches('.')
+            .to_owned();
         let body = article_body(&mut rng, plan.words);
         let category = rng.below(CATEGORIES.len() as u64) as usize;
         let tags = vec![rng.below(TAGS.len() as u64) as usize];
@@ -348,7 +354,11 @@ pub fn stories(plan: &Plan, first_article: i64, first_comment: i64) -> impl Iter
             index,
             article: GenArticle {
                 id,
-                slug: if index == 0 { "bench-article".into() } else { format!("story-{index}") },
+                slug: if index == 0 {
+                    "bench-article".into()
+                } else {
+                    format!("story-{index}")
+                },
                 title,
                 body,
                 published_at,

@@ -11,6 +11,15 @@ pub struct Submitter {
     pub user_agent: Option<String>,
 }
 
+/// A stored comment and the page of its discussion it appears on.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    /// The comment as stored.
+    pub comment: Comment,
+    /// 1-based comment page it appears on (for the redirect to its anchor).
+    pub page: u32,
+}
+
 /// The comment form as sent: the reader's fields plus the two the spam layers read.
 #[derive(Debug, Clone, Default)]
 pub struct Submission {
@@ -35,7 +44,7 @@ impl Site {
         slug: &str,
         submission: &Submission,
         from: Submitter,
-    ) -> CoreResult<Comment> {
+    ) -> CoreResult<Submitted> {
         let article = self.public_article(slug).await?;
         if !self.accepts_comments(&article).await? {
             return Err(CoreError::CommentsClosed);
@@ -108,7 +117,14 @@ impl Site {
                 if comment.status == CommentStatus::Spam {
                     tracing::info!(comment = comment.id.0, "comment stored as spam");
                 }
-                Ok(comment)
+                // While the whole discussion fits on one page, the new comment is on the first;
+                // only longer ones need counting where it landed.
+                let page = if article.comment_count < i64::from(settings.comments_per_page) {
+                    1
+                } else {
+                    self.comment_page(&comment).await?
+                };
+                Ok(Submitted { comment, page })
             }
             Err(StoreError::NotFound("parent comment")) => {
                 let mut errors = FieldErrors::default();

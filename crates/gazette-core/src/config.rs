@@ -56,9 +56,9 @@ pub struct SpamConfig {
     pub max_form_age_seconds: u32,
     /// The window the per-address and per-network limits count over.
     pub rate_window_seconds: u32,
-    /// Comments one address may send in the window.
+    /// Comments one address may send in the window; 0 turns this limit off.
     pub per_ip_limit: u32,
-    /// Comments one /24 (IPv4) or /64 (IPv6) network may send in the window.
+    /// Comments one /24 (IPv4) or /64 (IPv6) network may send in the window; 0 turns it off.
     pub per_network_limit: u32,
     /// The classifier holds a comment it scores at or above this (0.5 to 1).
     pub classifier_threshold: f64,

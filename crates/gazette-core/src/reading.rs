@@ -101,12 +101,24 @@ impl Site {
         })
     }
 
-    /// Categories for the navigation.
+    /// Categories for the navigation. Read once per site-wide change (publishing, settings), not
+    /// per page: every page shows it.
     pub async fn navigation(&self) -> CoreResult<Vec<Term>> {
-        Ok(self
+        let stamp = self.stamp(crate::freshness::Shows::Lists).await?;
+        if let Ok(cached) = self.navigation.lock()
+            && let Some((at, terms)) = cached.as_ref()
+            && at.same_era(&stamp)
+        {
+            return Ok(terms.clone());
+        }
+        let terms = self
             .store
             .categories_in_use(self.now(), NAV_CATEGORIES)
-            .await?)
+            .await?;
+        if let Ok(mut cached) = self.navigation.lock() {
+            *cached = Some((stamp, terms.clone()));
+        }
+        Ok(terms)
     }
 
     /// A public article by slug; drafts, trashed and scheduled articles are `NotFound`.

@@ -3,6 +3,9 @@ use crate::{Config, CoreResult};
 use gazette_store::Store;
 use std::sync::Arc;
 
+/// The navigation's categories and the stamp they were read under.
+pub(crate) type CachedNavigation = (crate::freshness::Stamp, Vec<gazette_domain::Term>);
+
 /// One Gazette site: its store, configuration and secrets. Cheap to clone; every use case is a
 /// method on it (see the `reading`, `commenting`, `moderating`, `publishing` and `accounts` modules).
 #[derive(Clone)]
@@ -12,6 +15,8 @@ pub struct Site {
     pub(crate) secrets: Secrets,
     pub(crate) settings: Arc<std::sync::RwLock<crate::settings::SettingsCache>>,
     pub(crate) freshness: Arc<crate::freshness::Freshness>,
+    /// The navigation's categories and the era they were read in.
+    pub(crate) navigation: Arc<std::sync::Mutex<Option<CachedNavigation>>>,
 }
 
 impl std::fmt::Debug for Site {
@@ -36,6 +41,7 @@ impl Site {
                 initial,
             ))),
             freshness: Arc::new(crate::freshness::Freshness::default()),
+            navigation: Arc::new(std::sync::Mutex::new(None)),
         };
         let stored = site.load_settings().await?;
         site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(

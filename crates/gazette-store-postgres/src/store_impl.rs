@@ -125,8 +125,9 @@ impl Store for PgStore {
         ip: &str,
         network: &str,
         since: i64,
+        at_most: i64,
     ) -> StoreResult<(i64, i64)> {
-        moderation::recent_comments_from(self, ip, network, since).await
+        moderation::recent_comments_from(self, ip, network, since, at_most).await
     }
     async fn is_duplicate_comment(
         &self,

@@ -8,8 +8,6 @@ use gazette_store::{StoreError, StoreResult};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::sync::LazyLock;
 
-static COMMENT_BY_ID: LazyLock<String> =
-    LazyLock::new(|| format!("SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.id = $1"));
 pub(crate) static STAFF_COMMENT_BY_ID: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {STAFF_COMMENT_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1"
@@ -22,29 +20,72 @@ static APPROVED_PAGE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Inserts a comment. Concurrent inserts are committed together (see `group_commit`): each
+/// caller's answer waits for the commit that makes its comment durable.
 pub(crate) async fn insert_comment(db: &SqliteStore, new: NewComment) -> StoreResult<Comment> {
-    let mut tx = db.write().await?;
+    db.submit_comment(new).await
+}
+
+/// Why one comment of a group was not inserted.
+pub(crate) enum Refusal {
+    /// Its article or parent is not there (checked before writing anything): the others go on.
+    Refused(StoreError),
+    /// A write failed midway: the whole group's transaction must be rolled back.
+    Failed(StoreError),
+}
+
+/// One comment inside the caller's write transaction. Every check comes before the first write,
+/// so a refused comment leaves nothing behind and the others in the group are unaffected.
+pub(crate) async fn insert_in(
+    conn: &mut SqliteConnection,
+    new: &NewComment,
+) -> Result<Comment, Refusal> {
+    insert_one(conn, new).await
+}
+
+async fn insert_one(conn: &mut SqliteConnection, new: &NewComment) -> Result<Comment, Refusal> {
     let article_exists: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = $1")
         .bind(new.article_id.0)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await
-        .map_err(map_err("article"))?;
+        .map_err(|e| Refusal::Failed(map_err("article")(e)))?;
     if article_exists.is_none() {
-        return Err(StoreError::NotFound("article"));
+        return Err(Refusal::Refused(StoreError::NotFound("article")));
     }
     let parent = match new.parent_id {
-        Some(parent_id) => Some(approved_parent(&mut tx, new.article_id, parent_id).await?),
+        Some(parent_id) => Some(
+            approved_parent(conn, new.article_id, parent_id)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound(_) => Refusal::Refused(e),
+                    other => Refusal::Failed(other),
+                })?,
+        ),
         None => None,
     };
-
-    // The path ends in the comment's own id, so insert first and place it once the id is known.
+    let failed = |e: StoreError| Refusal::Failed(e);
+    // The path ends in the comment's own id. This transaction holds SQLite's write lock, so the
+    // next AUTOINCREMENT value is known before inserting: the row goes in whole, in one statement.
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO comments (article_id, parent_id, path, depth, author_name, author_email, \
+        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'comments'), 0) + 1",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| failed(map_err("comment")(e)))?;
+    let placement = place(CommentId(id), parent.as_ref(), new.max_depth);
+    let row: CommentRow = sqlx::query_as(
+        "INSERT INTO comments (id, article_id, parent_id, path, depth, author_name, author_email, \
          author_url, avatar, body_markdown, body_html, status, held_reason, ip, user_agent, created_at, \
          ip_network, staff_user_id) \
-         VALUES ($1, NULL, '', 0, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         RETURNING id, article_id, parent_id, depth, path, author_name, author_url, avatar, body_html, \
+         status, created_at",
     )
+    .bind(id)
     .bind(new.article_id.0)
+    .bind(placement.parent_id.map(|p| p.0))
+    .bind(&placement.path)
+    .bind(i64::from(placement.depth))
     .bind(&new.author_name)
     .bind(&new.author_email)
     .bind(&new.author_url)
@@ -58,28 +99,15 @@ pub(crate) async fn insert_comment(db: &SqliteStore, new: NewComment) -> StoreRe
     .bind(new.created_at)
     .bind(&new.ip_network)
     .bind(new.staff_user_id.map(|u| u.0))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(map_err("comment"))?;
-    let placement = place(CommentId(id), parent.as_ref(), new.max_depth);
-    sqlx::query("UPDATE comments SET parent_id = $1, path = $2, depth = $3 WHERE id = $4")
-        .bind(placement.parent_id.map(|p| p.0))
-        .bind(&placement.path)
-        .bind(i64::from(placement.depth))
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err("comment"))?;
+    .map_err(|e| failed(map_err("comment")(e)))?;
     if new.status == CommentStatus::Approved {
-        adjust_count(&mut tx, new.article_id.0, 1).await?;
+        adjust_count(conn, new.article_id.0, 1)
+            .await
+            .map_err(failed)?;
     }
-    let row: CommentRow = sqlx::query_as(COMMENT_BY_ID.as_str())
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err("comment"))?;
-    tx.commit().await.map_err(map_err("comment"))?;
-    row.into_comment()
+    row.into_comment().map_err(failed)
 }
 
 /// The parent's position, if it is an approved comment under `article`.

@@ -3,12 +3,45 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A SQLite-backed store. Cheap to clone (the pool is shared).
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// SQLite has one writer at a time. Writers queue here, in this process, instead of each
+    /// taking a connection and spinning in SQLite's busy handler (which sleeps in growing steps
+    /// and made latency under load erratic).
+    writer: Arc<tokio::sync::Mutex<()>>,
+    /// New comments, committed in groups by one writer task.
+    pub(crate) comments: crate::group_commit::Queue,
+}
+
+/// A write transaction holding this process's writer turn until it commits or is dropped.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    /// Commits, then lets the next writer in.
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 impl SqliteStore {
@@ -23,11 +56,17 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(4)
             .connect_with(options)
             .await
             .map_err(|e| StoreError::other("opening SQLite database", e))?;
-        let store = Self { pool };
+        let (queue, receiver) = tokio::sync::mpsc::channel(1024);
+        let store = Self {
+            pool,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+            comments: queue,
+        };
+        crate::group_commit::start(store.clone(), receiver);
         store.migrate().await?;
         Ok(store)
     }
@@ -47,11 +86,14 @@ impl SqliteStore {
 
     /// Starts a write transaction that takes the write lock at once, so two writers never
     /// deadlock upgrading read locks (SQLite would answer SQLITE_BUSY without waiting).
-    pub(crate) async fn write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool
+    pub(crate) async fn write(&self) -> StoreResult<WriteTx> {
+        let turn = self.writer.clone().lock_owned().await;
+        let tx = self
+            .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|e| StoreError::other("starting a write transaction", e))
+            .map_err(|e| StoreError::other("starting a write transaction", e))?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// Closes every connection, checkpointing the WAL.

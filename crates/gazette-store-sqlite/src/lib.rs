@@ -9,6 +9,8 @@ mod changes;
 mod comments;
 /// Opening the database and running migrations.
 mod connect;
+/// Committing concurrent new comments together, one fsync for many.
+mod group_commit;
 /// Moderation: status changes with audit and training, bans, the audit log, spam signals.
 mod moderation;
 /// Sessions, password resets, login throttling, account lists.

@@ -321,20 +321,24 @@ pub(crate) async fn recent_comments_from(
     ip: &str,
     network: &str,
     since: i64,
+    at_most: i64,
 ) -> StoreResult<(i64, i64)> {
     let mut conn = db.pool.acquire().await.map_err(map_err("connection"))?;
-    let by_ip: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE ip = $1 AND created_at >= $2")
-            .bind(ip)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(map_err("comments"))?;
+    let by_ip: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE ip = $1 AND created_at >= $2 LIMIT $3) recent",
+    )
+    .bind(ip)
+    .bind(since)
+    .bind(at_most)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err("comments"))?;
     let by_network: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM comments WHERE ip_network = $1 AND created_at >= $2",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE ip_network = $1 AND created_at >= $2 LIMIT $3) recent",
     )
     .bind(network)
     .bind(since)
+    .bind(at_most)
     .fetch_one(&mut *conn)
     .await
     .map_err(map_err("comments"))?;

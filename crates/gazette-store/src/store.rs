@@ -132,12 +132,14 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a comment for good (its replies stay, without a parent), with an audit line.
     async fn delete_comment(&self, id: CommentId, audit: NewAudit) -> StoreResult<()>;
 
-    /// Comments (any status) since `since` from the address `ip` and from the network `network`.
+    /// Comments (any status) since `since` from the address `ip` and from the network `network`,
+    /// each counted up to `at_most` (a limit check needs no more, and a flood stays cheap to check).
     async fn recent_comments_from(
         &self,
         ip: &str,
         network: &str,
         since: i64,
+        at_most: i64,
     ) -> StoreResult<(i64, i64)>;
 
     /// Whether `email` already posted exactly `body` under `article`.

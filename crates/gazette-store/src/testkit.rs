@@ -1273,10 +1273,17 @@ pub async fn rate_and_duplicate_signals_count_recent_comments(store: &dyn Store)
     store.insert_comment(neighbour).await.expect("neighbour");
     assert_eq!(
         store
-            .recent_comments_from("192.0.2.1", "192.0.2.0/24", NOW - 60)
+            .recent_comments_from("192.0.2.1", "192.0.2.0/24", NOW - 60, 100)
             .await
             .expect("recent"),
         (1, 2)
+    );
+    assert_eq!(
+        store
+            .recent_comments_from("192.0.2.1", "192.0.2.0/24", NOW - 2000, 1)
+            .await
+            .expect("capped"),
+        (1, 1)
     );
     assert!(
         store

@@ -67,7 +67,8 @@ async fn statements_for_a_thread_of(comments: usize, counter: &AtomicUsize) -> u
         let comment = site
             .submit_comment(&article.slug, &submission, Default::default())
             .await
-            .expect("comment");
+            .expect("comment")
+            .comment;
         parent = Some(comment.id);
     }
     let router = gazette_web::router(gazette_web::AppState::new(site).expect("templates"));

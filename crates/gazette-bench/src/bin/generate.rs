@@ -179,9 +179,17 @@ async fn main() -> anyhow::Result<()> {
             published,
             article.comments.to_string(),
         ]);
-        filed.row(&[id.to_string(), (first_term + article.category as i64).to_string(), "0".into()]);
+        filed.row(&[
+            id.to_string(),
+            (first_term + article.category as i64).to_string(),
+            "0".into(),
+        ]);
         for (n, tag) in article.tags.iter().enumerate() {
-            filed.row(&[id.to_string(), (tag_base + *tag as i64).to_string(), (n + 1).to_string()]);
+            filed.row(&[
+                id.to_string(),
+                (tag_base + *tag as i64).to_string(),
+                (n + 1).to_string(),
+            ]);
         }
         for c in &story.comments {
             comments.row(&[

@@ -55,13 +55,32 @@ fn main() -> std::io::Result<()> {
     writeln!(out, "SET autocommit = 0;")?;
     // Terms: categories then tags, with their taxonomy rows (term id = taxonomy id, from 100).
     let mut terms = Insert::new("wp_terms", "term_id, name, slug, term_group");
-    let mut taxonomy = Insert::new("wp_term_taxonomy", "term_taxonomy_id, term_id, taxonomy, description, parent, count");
+    let mut taxonomy = Insert::new(
+        "wp_term_taxonomy",
+        "term_taxonomy_id, term_id, taxonomy, description, parent, count",
+    );
     let categories = site::categories();
     for (i, name) in categories.iter().chain(site::tags()).enumerate() {
         let id = 100 + i as i64;
-        let kind = if i < categories.len() { "category" } else { "post_tag" };
-        terms.row(&[id.to_string(), text(name), text(&name.to_lowercase()), "0".into()]);
-        taxonomy.row(&[id.to_string(), id.to_string(), text(kind), text(""), "0".into(), "0".into()]);
+        let kind = if i < categories.len() {
+            "category"
+        } else {
+            "post_tag"
+        };
+        terms.row(&[
+            id.to_string(),
+            text(name),
+            text(&name.to_lowercase()),
+            "0".into(),
+        ]);
+        taxonomy.row(&[
+            id.to_string(),
+            id.to_string(),
+            text(kind),
+            text(""),
+            "0".into(),
+            "0".into(),
+        ]);
     }
     write!(out, "{}{}", terms.take(), taxonomy.take())?;
     let mut posts = Insert::new(
@@ -70,7 +89,10 @@ fn main() -> std::io::Result<()> {
          comment_status, ping_status, post_password, post_name, to_ping, pinged, post_modified, \
          post_modified_gmt, post_content_filtered, post_parent, guid, menu_order, post_type, post_mime_type, comment_count",
     );
-    let mut filed = Insert::new("wp_term_relationships", "object_id, term_taxonomy_id, term_order");
+    let mut filed = Insert::new(
+        "wp_term_relationships",
+        "object_id, term_taxonomy_id, term_order",
+    );
     let mut comments = Insert::new(
         "wp_comments",
         "comment_ID, comment_post_ID, comment_author, comment_author_email, comment_author_url, \
@@ -105,9 +127,17 @@ fn main() -> std::io::Result<()> {
             text(""),
             a.comments.to_string(),
         ]);
-        filed.row(&[a.id.to_string(), (100 + a.category as i64).to_string(), "0".into()]);
+        filed.row(&[
+            a.id.to_string(),
+            (100 + a.category as i64).to_string(),
+            "0".into(),
+        ]);
         for tag in &a.tags {
-            filed.row(&[a.id.to_string(), (100 + categories.len() as i64 + *tag as i64).to_string(), "0".into()]);
+            filed.row(&[
+                a.id.to_string(),
+                (100 + categories.len() as i64 + *tag as i64).to_string(),
+                "0".into(),
+            ]);
         }
         for c in &story.comments {
             comments.row(&[

@@ -58,8 +58,7 @@ pub async fn submit_comment(
     };
     let secure = state.site.config().site.base_url.starts_with("https://");
     let (errors, status) = match state.site.submit_comment(&slug, &submission, from).await {
-        Ok(comment) => {
-            let page = state.site.comment_page(&comment).await?;
+        Ok(gazette_core::commenting::Submitted { comment, page }) => {
             let location = format!("{}#comment-{}", article_url(&slug, page), comment.id.0);
             let own = cookies::remember_own(own, comment.id, secure);
             let draft = &submission.draft;
