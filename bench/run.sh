@@ -58,6 +58,11 @@ else
         generation="(reused)"
     fi
     db_size="$(du -m "$db_file" | cut -f1) MiB"
+    # Every run starts from the generated database as it was (W4 adds thousands of comments).
+    work="$cache/bench-$articles-$comments.run.db"
+    rm -f "$work" "$work-wal" "$work-shm"
+    cp "$db_file" "$work"
+    db="sqlite:$work"
 fi
 
 # --- Gazette ----------------------------------------------------------------------------------

@@ -74,12 +74,19 @@ fn unreachable_key() -> Hmac<Sha256> {
 }
 
 async fn load_key(store: &dyn Store, name: &str, bytes: usize) -> CoreResult<Vec<u8>> {
-    let mut fresh = vec![0u8; bytes];
-    getrandom::fill(&mut fresh)
-        .map_err(|e| crate::CoreError::Storage(format!("no system randomness: {e}")))?;
-    let stored = store
-        .put_setting_if_absent(name, &hex::encode(&fresh))
-        .await?;
+    // Read first: on every start but the first the key exists, and a write would cost a commit.
+    let stored = match store.setting(name).await {
+        Ok(value) => value,
+        Err(gazette_store::StoreError::NotFound(_)) => {
+            let mut fresh = vec![0u8; bytes];
+            getrandom::fill(&mut fresh)
+                .map_err(|e| crate::CoreError::Storage(format!("no system randomness: {e}")))?;
+            store
+                .put_setting_if_absent(name, &hex::encode(&fresh))
+                .await?
+        }
+        Err(other) => return Err(other.into()),
+    };
     let key = hex::decode(stored.trim())
         .map_err(|_| crate::CoreError::Storage(format!("setting {name} is not hex")))?;
     if key.len() != bytes {

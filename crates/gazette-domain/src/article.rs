@@ -69,9 +69,10 @@ pub struct Term {
 impl Term {
     /// A term from a display name, with a slug derived from it.
     pub fn from_name(name: &str) -> Self {
+        let name: String = name.chars().filter(|c| !c.is_control()).collect();
         Self {
             name: name.trim().to_owned(),
-            slug: crate::slugs::slugify(name),
+            slug: crate::slugs::slugify(&name),
         }
     }
 }

@@ -11,19 +11,20 @@ use gazette_store::{ArticleFilter, StoreError, StoreResult};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::sync::LazyLock;
 
+/// An article's categories and tags in its row, in order: `kind␟name␟slug` joined by `␞`, so an
+/// article is read in one statement.
+const TERMS_COLUMN: &str = "(SELECT group_concat(o.kind || char(31) || o.name || char(31) || o.slug, char(30)) FROM (SELECT t.kind, t.name, t.slug FROM article_terms at JOIN terms t ON t.id = at.term_id WHERE at.article_id = a.id ORDER BY at.sort_order) o) AS terms";
+
 static ARTICLE_BY_ID: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $1"
+        "SELECT {ARTICLE_COLUMNS}, {TERMS_COLUMN} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $1"
     )
 });
 static ARTICLE_BY_SLUG: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = $1"
+        "SELECT {ARTICLE_COLUMNS}, {TERMS_COLUMN} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = $1"
     )
 });
-
-const TERMS_OF_ARTICLE: &str = "SELECT t.kind, t.name, t.slug FROM article_terms at \
-     JOIN terms t ON t.id = at.term_id WHERE at.article_id = $1 ORDER BY at.sort_order";
 
 pub(crate) async fn create_article(db: &SqliteStore, article: NewArticle) -> StoreResult<Article> {
     let mut tx = db.write().await?;
@@ -98,7 +99,7 @@ enum Bind<'a> {
     Slug(&'a str),
 }
 
-/// The article row and its terms: two queries, whatever the article.
+/// The article with its terms, in one statement.
 async fn read_article(
     conn: &mut SqliteConnection,
     sql: &'static str,
@@ -113,14 +114,7 @@ async fn read_article(
         .fetch_one(&mut *conn)
         .await
         .map_err(map_err("article"))?;
-    let id = row.id();
-    let terms: Vec<TermRow> = sqlx::query_as(TERMS_OF_ARTICLE)
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err("article terms"))?;
-    let (categories, tags) = TermRow::split(terms);
-    row.into_article(categories, tags)
+    row.into_article_with_terms()
 }
 
 pub(crate) async fn article_by_id(db: &SqliteStore, id: ArticleId) -> StoreResult<Article> {

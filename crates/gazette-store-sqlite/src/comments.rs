@@ -44,14 +44,7 @@ pub(crate) async fn insert_in(
 }
 
 async fn insert_one(conn: &mut SqliteConnection, new: &NewComment) -> Result<Comment, Refusal> {
-    let article_exists: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = $1")
-        .bind(new.article_id.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| Refusal::Failed(map_err("article")(e)))?;
-    if article_exists.is_none() {
-        return Err(Refusal::Refused(StoreError::NotFound("article")));
-    }
+    // The article's existence is checked by the foreign key on insert (see below).
     let parent = match new.parent_id {
         Some(parent_id) => Some(
             approved_parent(conn, new.article_id, parent_id)
@@ -101,7 +94,11 @@ async fn insert_one(conn: &mut SqliteConnection, new: &NewComment) -> Result<Com
     .bind(new.staff_user_id.map(|u| u.0))
     .fetch_one(&mut *conn)
     .await
-    .map_err(|e| failed(map_err("comment")(e)))?;
+    .map_err(|e| match &e {
+        // The insert is the first write: refusing here leaves nothing behind.
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => Refusal::Refused(StoreError::NotFound("article")),
+        _ => failed(map_err("comment")(e)),
+    })?;
     if new.status == CommentStatus::Approved {
         adjust_count(conn, new.article_id.0, 1)
             .await

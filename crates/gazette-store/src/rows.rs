@@ -31,9 +31,30 @@ pub struct ArticleRow {
     author_id: i64,
     author_name: String,
     author_slug: String,
+    /// Categories and tags packed by the backend's `TERMS_COLUMN`: `kind␟name␟slug` joined by `␞`.
+    terms: Option<String>,
 }
 
 impl ArticleRow {
+    /// The article with the terms packed in its row.
+    pub fn into_article_with_terms(mut self) -> StoreResult<Article> {
+        let packed = self.terms.take().unwrap_or_default();
+        let rows = packed
+            .split('\u{1e}')
+            .filter(|entry| !entry.is_empty())
+            .filter_map(|entry| {
+                let mut parts = entry.split('\u{1f}');
+                Some(TermRow {
+                    kind: parts.next()?.to_owned(),
+                    name: parts.next()?.to_owned(),
+                    slug: parts.next()?.to_owned(),
+                })
+            })
+            .collect();
+        let (categories, tags) = TermRow::split(rows);
+        self.into_article(categories, tags)
+    }
+
     /// The article's id, to read its terms.
     pub fn id(&self) -> i64 {
         self.id
