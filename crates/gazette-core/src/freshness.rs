@@ -4,7 +4,14 @@
 
 use crate::{CoreResult, Site};
 use gazette_domain::ArticleId;
+use gazette_store::Change;
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use tokio::sync::broadcast;
+
+/// How many of this process's own change ids are remembered, to ignore their notices.
+const OWN_CHANGES: usize = 256;
 
 /// Per-article generations share this many slots; two articles in one slot only cost each other a
 /// re-render, never a stale page.
@@ -23,6 +30,10 @@ pub struct Freshness {
     next_publication: AtomicI64,
     /// The last row of the shared change log this process has applied.
     last_applied: AtomicI64,
+    /// Changes this process recorded itself (already applied here), newest last.
+    own: Mutex<VecDeque<i64>>,
+    /// Each article whose discussion changed, for live streams to look for new comments.
+    discussions: broadcast::Sender<ArticleId>,
 }
 
 /// The generations a page was rendered under.
@@ -57,6 +68,8 @@ impl Default for Freshness {
             articles: (0..ARTICLE_SLOTS).map(|_| AtomicU64::new(0)).collect(),
             next_publication: AtomicI64::new(i64::MAX),
             last_applied: AtomicI64::new(0),
+            own: Mutex::new(VecDeque::with_capacity(OWN_CHANGES)),
+            discussions: broadcast::channel(1024).0,
         }
     }
 }
@@ -85,6 +98,27 @@ impl Freshness {
     pub fn discussion_changed(&self, id: ArticleId) {
         self.slot(id).fetch_add(1, Ordering::AcqRel);
         self.lists.fetch_add(1, Ordering::AcqRel);
+        // No live stream listening is not an error.
+        let _ = self.discussions.send(id);
+    }
+
+    /// Articles whose discussion changes from now on. A receiver that falls behind gets
+    /// `Lagged` and should re-check its article.
+    pub fn discussions(&self) -> broadcast::Receiver<ArticleId> {
+        self.discussions.subscribe()
+    }
+
+    fn remember_own(&self, id: i64) {
+        let mut own = self.own.lock().unwrap_or_else(|e| e.into_inner());
+        if own.len() == OWN_CHANGES {
+            own.pop_front();
+        }
+        own.push_back(id);
+    }
+
+    fn is_own(&self, id: i64) -> bool {
+        let own = self.own.lock().unwrap_or_else(|e| e.into_inner());
+        own.contains(&id)
     }
 
     /// Anything may have changed.
@@ -118,15 +152,42 @@ impl Site {
     /// logged for every other process of the site.
     pub(crate) async fn everything_changed(&self) -> CoreResult<()> {
         self.freshness.everything_changed();
-        self.store.record_change(None, self.now()).await?;
+        let id = self.store.record_change(None, self.now()).await?;
+        self.freshness.remember_own(id);
         self.refresh_schedule().await
     }
 
     /// After a write that changed what one article's discussion shows.
     pub(crate) async fn discussion_changed(&self, article: ArticleId) -> CoreResult<()> {
         self.freshness.discussion_changed(article);
-        self.store.record_change(Some(article), self.now()).await?;
+        let id = self.store.record_change(Some(article), self.now()).await?;
+        self.freshness.remember_own(id);
         Ok(())
+    }
+
+    /// Applies one change pushed by the store's feed (another node's write, committed). While a
+    /// feed is connected it delivers every change, so the polled log may skip past it.
+    pub async fn apply_notice(&self, (id, article): Change) -> CoreResult<()> {
+        self.freshness.last_applied.fetch_max(id, Ordering::AcqRel);
+        if self.freshness.is_own(id) {
+            return Ok(());
+        }
+        match article {
+            Some(article) => self.freshness.discussion_changed(article),
+            None => {
+                self.freshness.everything_changed();
+                self.refresh_schedule().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After the change feed was lost (notices may have been missed) and is back: every cached
+    /// page goes stale, and the log is applied from its end.
+    pub async fn resync(&self) -> CoreResult<()> {
+        self.freshness.everything_changed();
+        self.skip_past_changes().await?;
+        self.refresh_schedule().await
     }
 
     /// Applies the changes other processes (nodes, the CLI) logged since the last call. A process
@@ -147,6 +208,10 @@ impl Site {
         }
         let mut any_site_wide = false;
         for (id, article) in &changes {
+            if self.freshness.is_own(*id) {
+                self.freshness.last_applied.fetch_max(*id, Ordering::AcqRel);
+                continue;
+            }
             match article {
                 Some(article) => self.freshness.discussion_changed(*article),
                 None => any_site_wide = true,
@@ -163,7 +228,7 @@ impl Site {
     /// Starts applying changes from the end of the log (a new process has nothing cached).
     pub(crate) async fn skip_past_changes(&self) -> CoreResult<()> {
         let last = self.store.last_change_id().await?;
-        self.freshness.last_applied.store(last, Ordering::Release);
+        self.freshness.last_applied.fetch_max(last, Ordering::AcqRel);
         Ok(())
     }
 

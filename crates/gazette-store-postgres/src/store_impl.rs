@@ -239,4 +239,14 @@ impl Store for PgStore {
     async fn prune_changes(&self, before: i64) -> StoreResult<()> {
         changes::prune_changes(self, before).await
     }
+
+    async fn ready(&self) -> StoreResult<()> {
+        self.check_ready().await
+    }
+    async fn approved_comment_ids(&self, article: ArticleId) -> StoreResult<Vec<CommentId>> {
+        comments::approved_comment_ids(self, article).await
+    }
+    async fn change_feed(&self) -> StoreResult<Option<Box<dyn gazette_store::ChangeFeed>>> {
+        Ok(Some(Box::new(changes::PgChangeFeed::listen(self).await?)))
+    }
 }

@@ -210,6 +210,20 @@ pub(crate) async fn approved_comments_before(
     .map_err(map_err("comments"))
 }
 
+pub(crate) async fn approved_comment_ids(
+    db: &SqliteStore,
+    article: ArticleId,
+) -> StoreResult<Vec<CommentId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM comments WHERE article_id = $1 AND status = 'approved' ORDER BY id",
+    )
+    .bind(article.0)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(map_err("comments"))?;
+    Ok(ids.into_iter().map(CommentId).collect())
+}
+
 pub(crate) async fn staff_comment(db: &SqliteStore, id: CommentId) -> StoreResult<StaffComment> {
     let row: StaffCommentRow = sqlx::query_as(STAFF_COMMENT_BY_ID.as_str())
         .bind(id.0)

@@ -6,6 +6,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The migrations this build applies.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
 /// A SQLite-backed store. Cheap to clone (the pool is shared).
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -73,10 +76,28 @@ impl SqliteStore {
 
     /// Applies pending migrations.
     pub async fn migrate(&self) -> StoreResult<()> {
-        sqlx::migrate!("./migrations")
+        MIGRATOR
             .run(&self.pool)
             .await
             .map_err(|e| StoreError::other("migrating SQLite database", e))
+    }
+
+    /// Whether the database answers and has every migration this build knows applied.
+    pub(crate) async fn check_ready(&self) -> StoreResult<()> {
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| StoreError::other("database", e))?;
+        let expected = MIGRATOR.iter().map(|m| m.version).max();
+        if applied < expected {
+            return Err(StoreError::Other(format!(
+                "database schema is at migration {}, this build needs {}",
+                applied.unwrap_or(0),
+                expected.unwrap_or(0)
+            )));
+        }
+        Ok(())
     }
 
     /// The underlying pool, for tools that inspect the schema.

@@ -239,4 +239,11 @@ impl Store for SqliteStore {
     async fn prune_changes(&self, before: i64) -> StoreResult<()> {
         changes::prune_changes(self, before).await
     }
+
+    async fn ready(&self) -> StoreResult<()> {
+        self.check_ready().await
+    }
+    async fn approved_comment_ids(&self, article: ArticleId) -> StoreResult<Vec<CommentId>> {
+        comments::approved_comment_ids(self, article).await
+    }
 }

@@ -20,6 +20,18 @@ pub enum ArticleFilter {
     Author(UserId),
 }
 
+/// A change recorded in the log: its id, and the article whose discussion changed (`None`:
+/// anything may have changed).
+pub type Change = (i64, Option<ArticleId>);
+
+/// Changes as other processes record them, pushed rather than polled (PostgreSQL LISTEN/NOTIFY).
+#[async_trait::async_trait]
+pub trait ChangeFeed: Send {
+    /// Waits for the next change. `Ok(None)` means the connection dropped and changes may have
+    /// been missed: the caller re-checks everything and opens a new feed.
+    async fn next(&mut self) -> StoreResult<Option<Change>>;
+}
+
 /// Everything Gazette keeps, behind coarse operations. Each method is one transaction.
 ///
 /// Implementations must behave identically; `testkit` (feature `testkit`) is the specification.
@@ -261,4 +273,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets changes recorded before `before` (unix seconds).
     async fn prune_changes(&self, before: i64) -> StoreResult<()>;
+
+    /// A feed that pushes changes as they are recorded, where the backend has one (PostgreSQL);
+    /// `None` where polling [`Store::changes_after`] is the only way (SQLite: one machine).
+    async fn change_feed(&self) -> StoreResult<Option<Box<dyn ChangeFeed>>> {
+        Ok(None)
+    }
+
+    /// Whether the database answers and its schema is the one this build expects; the error
+    /// says what is wrong.
+    async fn ready(&self) -> StoreResult<()>;
+
+    /// The ids of an article's approved comments (for the live stream to tell what is new).
+    async fn approved_comment_ids(&self, article: ArticleId) -> StoreResult<Vec<CommentId>>;
 }

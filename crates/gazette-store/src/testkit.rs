@@ -62,6 +62,8 @@ macro_rules! conformance_suite {
             bans_match_and_can_hide_history,
             the_next_scheduled_publication_is_found,
             changes_are_read_in_order_after_an_id_and_pruned,
+            approved_comment_ids_follow_status_and_article,
+            a_migrated_store_is_ready,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -1485,4 +1487,39 @@ pub async fn changes_are_read_in_order_after_an_id_and_pruned(store: &dyn Store)
         store.changes_after(0, 10).await.expect("pruned"),
         vec![(second, None)]
     );
+}
+
+/// The live stream's view of an article: ids of its approved comments only, in id order.
+pub async fn approved_comment_ids_follow_status_and_article(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let b = article(store, &ada, "b").await;
+    let first = comment(store, a.id, None, CommentStatus::Approved).await;
+    let held = comment(store, a.id, None, CommentStatus::Held).await;
+    let reply = comment(store, a.id, Some(first.id), CommentStatus::Approved).await;
+    comment(store, b.id, None, CommentStatus::Approved).await;
+    let ids = store.approved_comment_ids(a.id).await.expect("ids");
+    assert_eq!(ids, vec![first.id, reply.id]);
+    store
+        .set_comment_status(held.id, to(CommentStatus::Approved))
+        .await
+        .expect("approve");
+    store
+        .set_comment_status(first.id, to(CommentStatus::Spam))
+        .await
+        .expect("spam");
+    let ids = store.approved_comment_ids(a.id).await.expect("ids");
+    assert_eq!(ids, vec![held.id, reply.id]);
+    assert!(
+        store
+            .approved_comment_ids(ArticleId(999_999))
+            .await
+            .expect("ids of a missing article")
+            .is_empty()
+    );
+}
+
+/// A freshly migrated store answers and reports its schema current.
+pub async fn a_migrated_store_is_ready(store: &dyn Store) {
+    store.ready().await.expect("ready");
 }

@@ -12,7 +12,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("opening the site")?;
     let state = AppState::new(site.clone()).context("loading templates")?;
-    tokio::spawn(upkeep(site));
+    tokio::spawn(upkeep(site.clone()));
+    tokio::spawn(follow_changes(site));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -43,6 +44,55 @@ async fn upkeep(site: Site) {
                 failing = true;
             }
             Err(_) => {}
+        }
+    }
+}
+
+/// Applies changes as other nodes record them, from the store's feed (PostgreSQL LISTEN/NOTIFY),
+/// so their writes show here at once rather than at the next poll. When the feed's connection
+/// drops, notices may have been missed: once a new feed listens, everything cached goes stale.
+/// On SQLite there is no feed and this returns at once (polling in `upkeep` covers the CLI).
+async fn follow_changes(site: Site) {
+    let mut lost = false;
+    loop {
+        let mut feed = match site.store().change_feed().await {
+            Ok(Some(feed)) => feed,
+            Ok(None) => return,
+            Err(error) => {
+                if !lost {
+                    tracing::warn!(%error, "cannot listen for changes; retrying every second");
+                    lost = true;
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if lost {
+            match site.resync().await {
+                Ok(()) => tracing::info!("listening for changes again; cached pages dropped"),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot re-check after reconnecting");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
+                }
+            }
+        }
+        // The feed only ends by being lost.
+        loop {
+            match feed.next().await {
+                Ok(Some(change)) => {
+                    if let Err(error) = site.apply_notice(change).await {
+                        tracing::warn!(%error, "cannot apply a change notice");
+                    }
+                }
+                Ok(None) | Err(_) => {
+                    tracing::warn!("lost the change feed; reconnecting");
+                    // Stale at once: writes from now until the feed is back are not announced.
+                    site.freshness().everything_changed();
+                    lost = true;
+                    break;
+                }
+            }
         }
     }
 }
