@@ -24,6 +24,28 @@ pub struct Config {
     pub proxy: ProxyConfig,
     /// The in-memory cache of rendered pages.
     pub cache: CacheConfig,
+    /// Live comment streams (server-sent events) on article pages.
+    pub live: LiveConfig,
+}
+
+/// Live comment streams on article pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LiveConfig {
+    /// Most readers streaming at once on this node (0 turns the streams off); more are told to
+    /// reload instead.
+    pub max_connections: u32,
+    /// Seconds between heartbeats on a quiet stream (keeps proxies from closing it).
+    pub heartbeat_seconds: u32,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 1000,
+            heartbeat_seconds: 15,
+        }
+    }
 }
 
 /// The in-memory cache of rendered public pages.
@@ -129,6 +151,7 @@ impl Default for Config {
             comments: CommentsConfig::default(),
             spam: SpamConfig::default(),
             cache: CacheConfig::default(),
+            live: LiveConfig::default(),
             proxy: ProxyConfig {
                 trusted: Vec::new(),
                 header: "x-forwarded-for".into(),
@@ -243,6 +266,12 @@ impl Config {
                 "CACHE_MAX_AGE_SECONDS" => {
                     self.cache.max_age_seconds = value.parse().map_err(|_| bad("a number"))?
                 }
+                "LIVE_MAX_CONNECTIONS" => {
+                    self.live.max_connections = value.parse().map_err(|_| bad("a number"))?
+                }
+                "LIVE_HEARTBEAT_SECONDS" => {
+                    self.live.heartbeat_seconds = value.parse().map_err(|_| bad("a number"))?
+                }
                 "COMMENTS_MODERATION" => {
                     self.comments.moderation = ModerationPolicy::parse(&value)
                         .map_err(|_| bad("one of hold-first, hold-all, no-hold"))?
@@ -296,6 +325,12 @@ impl Config {
             return Err(ConfigError(format!(
                 "db {:?} must start with sqlite: or postgres://",
                 self.db
+            )));
+        }
+        if !(1..=300).contains(&self.live.heartbeat_seconds) {
+            return Err(ConfigError(format!(
+                "live.heartbeat_seconds must be from 1 to 300, not {}",
+                self.live.heartbeat_seconds
             )));
         }
         Ok(self)

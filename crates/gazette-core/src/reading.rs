@@ -215,6 +215,43 @@ impl Site {
             .await?)
     }
 
+    /// The ids of an article's approved comments: what a live stream starts from.
+    pub async fn approved_comment_ids(&self, article: &Article) -> CoreResult<Vec<CommentId>> {
+        Ok(self.store.approved_comment_ids(article.id).await?)
+    }
+
+    /// Approved comments of `article` not in `known`, oldest first, at most `limit`; they are
+    /// added to `known`. Held, spam and trashed comments never come out of here. A comment
+    /// approved late (held first) comes out when it is approved, whatever its id.
+    pub async fn new_approved_comments(
+        &self,
+        article: &Article,
+        known: &mut std::collections::HashSet<CommentId>,
+        limit: usize,
+    ) -> CoreResult<Vec<Comment>> {
+        let fresh: Vec<CommentId> = self
+            .store
+            .approved_comment_ids(article.id)
+            .await?
+            .into_iter()
+            .filter(|id| !known.contains(id))
+            .take(limit)
+            .collect();
+        if fresh.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut comments: Vec<Comment> = self
+            .store
+            .comments_by_ids(article.id, &fresh)
+            .await?
+            .into_iter()
+            .filter(|c| c.status == CommentStatus::Approved)
+            .collect();
+        comments.sort_by_key(|c| c.id);
+        known.extend(comments.iter().map(|c| c.id));
+        Ok(comments)
+    }
+
     /// Approved-comment counts of the public articles among `ids`.
     pub async fn comment_counts(
         &self,

@@ -4,13 +4,14 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 const STYLESHEET: &str = include_str!("../static/gazette.css");
+const LIVE_SCRIPT: &str = include_str!("../static/live.js");
 
-/// Changes whenever the stylesheet does, so pages can ask browsers to cache it for a year.
+/// Changes whenever the stylesheet or the script does, so pages can ask browsers to cache it for a year.
 pub fn asset_version() -> &'static str {
     static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         // FNV-1a: a fingerprint for cache busting, not security.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in STYLESHEET.bytes() {
+        for byte in STYLESHEET.bytes().chain(LIVE_SCRIPT.bytes()) {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
         format!("{:08x}", hash as u32)
@@ -32,6 +33,24 @@ pub async fn stylesheet() -> Response {
             ),
         ],
         STYLESHEET,
+    )
+        .into_response()
+}
+
+/// The live-comments script (the page works without it).
+pub async fn live_script() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        LIVE_SCRIPT,
     )
         .into_response()
 }

@@ -15,6 +15,8 @@ mod client;
 mod cookies;
 /// The one error type and the middleware that renders it as an HTML page or a JSON envelope.
 pub mod error;
+/// Live comments over server-sent events.
+pub mod live;
 /// Reader-facing pages: front page, archives, article page, comment form.
 mod pages;
 /// Parsing query parameters with messages a reader understands.
@@ -43,11 +45,13 @@ pub fn router(state: AppState) -> Router {
             "/articles/{slug}/comments",
             post(pages::submit::submit_comment),
         )
+        .route("/articles/{slug}/live", get(live::live_comments))
         .route("/category/{slug}", get(pages::archive::category))
         .route("/tag/{slug}", get(pages::archive::tag))
         .route("/author/{slug}", get(pages::archive::author))
         .route("/avatar/{file}", get(assets::avatar))
         .route("/static/gazette.css", get(assets::stylesheet))
+        .route("/static/live.js", get(assets::live_script))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{id}", get(api::articles::show))
@@ -81,8 +85,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let live = state.live.clone();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Live streams never end by themselves; end them so the shutdown can finish.
+            live.close();
+        })
         .await
 }

@@ -15,6 +15,8 @@ pub struct AppState {
     pub cookie_key: Key,
     /// Rendered public pages.
     pub cache: crate::cache::PageCache,
+    /// Live comment streams: their cap and their end at shutdown.
+    pub live: Arc<crate::live::LiveHub>,
 }
 
 impl AppState {
@@ -30,11 +32,13 @@ impl AppState {
             u64::from(cache_config.max_megabytes) * 1024 * 1024,
             std::time::Duration::from_secs(u64::from(cache_config.max_age_seconds.max(1))),
         );
+        let live_max = site.config().live.max_connections;
         Ok(Self {
             site,
             templates: Arc::new(templates),
             cookie_key,
             cache,
+            live: Arc::new(crate::live::LiveHub::new(live_max)),
         })
     }
 }

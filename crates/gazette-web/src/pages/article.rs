@@ -193,6 +193,10 @@ struct CommentView {
 #[derive(Debug, Serialize)]
 struct DiscussionView {
     heading: String,
+    /// The live stream's address, on the last comment page only (where new comments go).
+    live_url: Option<String>,
+    /// The newest approved comment on the page: the stream sends what comes after.
+    after: i64,
     threads: Vec<ThreadNode<CommentView>>,
     pagination: Pagination,
     open: bool,
@@ -247,6 +251,10 @@ async fn render_body(
     let discussion = state.site.discussion(article, cpage, own).await?;
     let page_url = article_url(&article.slug, cpage);
     let open = discussion.open;
+    let after = newest_approved(&discussion.threads);
+    let live_url = (state.site.config().live.max_connections > 0
+        && discussion.page == discussion.total_pages)
+        .then(|| format!("/articles/{}/live", article.slug));
     let threads = discussion
         .threads
         .into_iter()
@@ -268,6 +276,8 @@ async fn render_body(
         updated: article.was_updated(),
         discussion: DiscussionView {
             heading,
+            live_url,
+            after,
             threads,
             pagination,
             open,
@@ -277,11 +287,58 @@ async fn render_body(
     super::render_html(state, "article.html", &page)
 }
 
+/// The highest id among the approved comments of `threads` (0 when none).
+fn newest_approved(threads: &[ThreadNode<Comment>]) -> i64 {
+    threads
+        .iter()
+        .map(|node| {
+            let own = if node.comment.status == CommentStatus::Approved {
+                node.comment.id.0
+            } else {
+                0
+            };
+            own.max(newest_approved(&node.replies))
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// One comment's HTML exactly as the page shows it (for live streams).
+pub(crate) fn render_comment(
+    state: &AppState,
+    comment: Comment,
+    page_url: &str,
+    open: bool,
+) -> Result<String, AppError> {
+    #[derive(Serialize)]
+    struct One {
+        c: CommentView,
+    }
+    super::render_html(
+        state,
+        "comment.html",
+        &One {
+            c: comment_view(comment, page_url, open),
+        },
+    )
+}
+
 fn view_node(node: ThreadNode<Comment>, page_url: &str, open: bool) -> ThreadNode<CommentView> {
-    let c = node.comment;
+    ThreadNode {
+        comment: comment_view(node.comment, page_url, open),
+        depth: node.depth,
+        replies: node
+            .replies
+            .into_iter()
+            .map(|n| view_node(n, page_url, open))
+            .collect(),
+    }
+}
+
+fn comment_view(c: Comment, page_url: &str, open: bool) -> CommentView {
     let held = c.status == CommentStatus::Held;
     let separator = if page_url.contains('?') { '&' } else { '?' };
-    let view = CommentView {
+    CommentView {
         id: c.id.0,
         permalink: format!("{page_url}#comment-{}", c.id.0),
         // A held comment cannot be answered yet; closed articles take no replies.
@@ -293,15 +350,6 @@ fn view_node(node: ThreadNode<Comment>, page_url: &str, open: bool) -> ThreadNod
         body_html: c.body_html,
         created_at: c.created_at,
         held,
-    };
-    ThreadNode {
-        comment: view,
-        depth: node.depth,
-        replies: node
-            .replies
-            .into_iter()
-            .map(|n| view_node(n, page_url, open))
-            .collect(),
     }
 }
 
