@@ -26,6 +26,16 @@ pub struct Config {
     pub cache: CacheConfig,
     /// Live comment streams (server-sent events) on article pages.
     pub live: LiveConfig,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsConfig,
+}
+
+/// Who may read `/metrics` (loopback always may).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Addresses besides loopback allowed to scrape, e.g. the Prometheus server's.
+    pub allow: Vec<std::net::IpAddr>,
 }
 
 /// Live comment streams on article pages.
@@ -152,6 +162,7 @@ impl Default for Config {
             spam: SpamConfig::default(),
             cache: CacheConfig::default(),
             live: LiveConfig::default(),
+            metrics: MetricsConfig::default(),
             proxy: ProxyConfig {
                 trusted: Vec::new(),
                 header: "x-forwarded-for".into(),
@@ -265,6 +276,15 @@ impl Config {
                 }
                 "CACHE_MAX_AGE_SECONDS" => {
                     self.cache.max_age_seconds = value.parse().map_err(|_| bad("a number"))?
+                }
+                "METRICS_ALLOW" => {
+                    self.metrics.allow = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.parse())
+                        .collect::<Result<_, _>>()
+                        .map_err(|_| bad("a comma-separated list of IP addresses"))?
                 }
                 "LIVE_MAX_CONNECTIONS" => {
                     self.live.max_connections = value.parse().map_err(|_| bad("a number"))?

@@ -228,7 +228,9 @@ impl Site {
     /// Starts applying changes from the end of the log (a new process has nothing cached).
     pub(crate) async fn skip_past_changes(&self) -> CoreResult<()> {
         let last = self.store.last_change_id().await?;
-        self.freshness.last_applied.fetch_max(last, Ordering::AcqRel);
+        self.freshness
+            .last_applied
+            .fetch_max(last, Ordering::AcqRel);
         Ok(())
     }
 

@@ -48,7 +48,11 @@ async fn a_change_recorded_on_one_node_reaches_the_feed_of_another() {
     .await
     .expect("terminate listener");
     assert_eq!(killed, 1, "exactly the feed's connection is listening");
-    assert_eq!(next(&mut feed).await, None, "a lost connection is reported, not hidden");
+    assert_eq!(
+        next(&mut feed).await,
+        None,
+        "a lost connection is reported, not hidden"
+    );
 
     drop(feed);
     node_a.close().await;

@@ -37,6 +37,10 @@ pub struct CachedPage {
 #[derive(Clone)]
 pub struct PageCache {
     entries: Option<moka::sync::Cache<String, Arc<CachedPage>>>,
+    /// Pages answered from the cache.
+    pub hits: prometheus_client::metrics::counter::Counter,
+    /// Cacheable pages that had to be rendered (absent or stale).
+    pub misses: prometheus_client::metrics::counter::Counter,
 }
 
 impl std::fmt::Debug for PageCache {
@@ -66,7 +70,11 @@ impl PageCache {
                 .time_to_live(max_age)
                 .build()
         });
-        Self { entries }
+        Self {
+            entries,
+            hits: Default::default(),
+            misses: Default::default(),
+        }
     }
 
     /// The cached page for `key` if it is still true, answered for these request headers.
@@ -80,12 +88,15 @@ impl PageCache {
             return Ok(None);
         };
         let Some(page) = entries.get(key) else {
+            self.misses.inc();
             return Ok(None);
         };
         if site.stamp(page.shows).await? != page.stamp {
             entries.invalidate(key);
+            self.misses.inc();
             return Ok(None);
         }
+        self.hits.inc();
         Ok(Some(page.respond(request)))
     }
 

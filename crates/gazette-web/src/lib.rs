@@ -17,6 +17,8 @@ mod cookies;
 pub mod error;
 /// Live comments over server-sent events.
 pub mod live;
+/// Health, readiness and metrics for operators.
+pub mod ops;
 /// Reader-facing pages: front page, archives, article page, comment form.
 mod pages;
 /// Parsing query parameters with messages a reader understands.
@@ -29,9 +31,15 @@ mod state;
 pub use state::AppState;
 
 use axum::Router;
+use axum::http::HeaderName;
 use axum::routing::{get, post};
 use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+/// The header carrying each request's id, in logs and in the response.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The largest request body accepted (a 10,000-character comment, percent-encoded, fits with room).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -52,7 +60,9 @@ pub fn router(state: AppState) -> Router {
         .route("/avatar/{file}", get(assets::avatar))
         .route("/static/gazette.css", get(assets::stylesheet))
         .route("/static/live.js", get(assets::live_script))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{id}", get(api::articles::show))
         .route("/api/v1/articles/{id}/comments", get(api::comments::list))
@@ -76,6 +86,31 @@ pub fn router(state: AppState) -> Router {
         // Pages from the cache come compressed already (Content-Encoding set), so this only
         // compresses what is rendered per request.
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::extract::Request| {
+                    let id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    // The path only: query strings can carry what logs should not keep.
+                    tracing::info_span!(
+                        "request",
+                        id = %id,
+                        method = %request.method(),
+                        path = %request.uri().path()
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        // Outermost: every request has an id (the proxy's, if it sent one) before anything logs.
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }
 

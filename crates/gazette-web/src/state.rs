@@ -17,6 +17,8 @@ pub struct AppState {
     pub cache: crate::cache::PageCache,
     /// Live comment streams: their cap and their end at shutdown.
     pub live: Arc<crate::live::LiveHub>,
+    /// Counters and gauges for `/metrics`.
+    pub metrics: Arc<crate::ops::Metrics>,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             site,
             templates: Arc::new(templates),
             cookie_key,
+            metrics: Arc::new(crate::ops::Metrics::new(&cache)),
             cache,
             live: Arc::new(crate::live::LiveHub::new(live_max)),
         })

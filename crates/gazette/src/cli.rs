@@ -99,8 +99,12 @@ pub enum ArticleCommand {
         #[arg(long, default_value = "")]
         excerpt: String,
         /// Save as a draft instead of publishing.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "publish_at")]
         draft: bool,
+        /// Schedule: publish at this time (RFC 3339, e.g. 2026-12-01T06:00:00Z); the site shows
+        /// it from then on, without a restart.
+        #[arg(long, value_parser = parse_time)]
+        publish_at: Option<i64>,
         /// Publish with comments closed.
         #[arg(long)]
         comments_closed: bool,
@@ -158,4 +162,11 @@ pub enum CommentsCommand {
         /// Comment id.
         id: i64,
     },
+}
+
+/// An RFC 3339 time as unix seconds.
+fn parse_time(text: &str) -> Result<i64, String> {
+    text.parse::<jiff::Timestamp>()
+        .map(|t| t.as_second())
+        .map_err(|e| format!("{text:?} is not a time like 2026-12-01T06:00:00Z ({e})"))
 }

@@ -74,6 +74,7 @@ pub async fn article(config: Config, command: ArticleCommand) -> anyhow::Result<
         slug,
         excerpt,
         draft,
+        publish_at,
         comments_closed,
     } = command;
     let body_markdown = if file.as_os_str() == "-" {
@@ -97,10 +98,14 @@ pub async fn article(config: Config, command: ArticleCommand) -> anyhow::Result<
             tags,
             draft,
             comments_open: !comments_closed,
-            published_at: None,
+            published_at: publish_at,
         })
         .await?;
-    let state = if draft { "saved draft" } else { "published" };
+    let state = match (draft, publish_at) {
+        (true, _) => "saved draft",
+        (false, Some(at)) if at > site.now() => "scheduled",
+        (false, _) => "published",
+    };
     println!(
         "{state} article {} at /articles/{}",
         article.id, article.slug

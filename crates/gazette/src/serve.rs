@@ -13,7 +13,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("opening the site")?;
     let state = AppState::new(site.clone()).context("loading templates")?;
     tokio::spawn(upkeep(site.clone()));
-    tokio::spawn(follow_changes(site));
+    tokio::spawn(follow_changes(site, state.metrics.clone()));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -52,7 +52,7 @@ async fn upkeep(site: Site) {
 /// so their writes show here at once rather than at the next poll. When the feed's connection
 /// drops, notices may have been missed: once a new feed listens, everything cached goes stale.
 /// On SQLite there is no feed and this returns at once (polling in `upkeep` covers the CLI).
-async fn follow_changes(site: Site) {
+async fn follow_changes(site: Site, metrics: std::sync::Arc<gazette_web::ops::Metrics>) {
     let mut lost = false;
     loop {
         let mut feed = match site.store().change_feed().await {
@@ -77,6 +77,7 @@ async fn follow_changes(site: Site) {
                 }
             }
         }
+        metrics.set_change_feed_connected(true);
         // The feed only ends by being lost.
         loop {
             match feed.next().await {
@@ -89,6 +90,7 @@ async fn follow_changes(site: Site) {
                     tracing::warn!("lost the change feed; reconnecting");
                     // Stale at once: writes from now until the feed is back are not announced.
                     site.freshness().everything_changed();
+                    metrics.set_change_feed_connected(false);
                     lost = true;
                     break;
                 }

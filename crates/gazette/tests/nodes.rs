@@ -1,0 +1,461 @@
+//! Several `gazette serve` processes on one PostgreSQL database, as behind a load balancer:
+//! what one node writes shows on the other at once (pages, counts, the live stream), staff
+//! sessions and scheduled articles work on every node, and a node that loses the database
+//! answers 503 and recovers by itself. Runs when `GAZETTE_TEST_POSTGRES` is set (CI sets it).
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use common::{Db, Server, cli, client, post_comment};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "a long enough password";
+const SLUG: &str = "harbour-reopens";
+
+fn add_staff_and_article(db: &Db) -> i64 {
+    cli(db, &["migrate"], "");
+    cli(
+        db,
+        &[
+            "user",
+            "add",
+            "alice",
+            "--email",
+            "alice@newsroom.example",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let body = dir.path().join("body.md");
+    std::fs::write(&body, "The harbour reopened on Monday.").expect("write body");
+    let out = cli(
+        db,
+        &[
+            "article",
+            "new",
+            "--title",
+            "Harbour reopens",
+            "--author",
+            "alice",
+            "--file",
+            body.to_str().unwrap(),
+        ],
+        "",
+    );
+    out.split_whitespace()
+        .nth(2)
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no article id in {out:?}"))
+}
+
+async fn get(server: &Server, path: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut request = client().get(server.url(path));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.expect("GET");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("text"))
+}
+
+fn field(page: &str, name: &str) -> String {
+    page.split(&format!(r#"name="{name}" value=""#))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} field"))
+        .to_owned()
+}
+
+/// Logs in through node `server`'s form; returns the session cookie ("name=value").
+async fn log_in(server: &Server) -> String {
+    let form = client()
+        .get(server.url("/admin/login"))
+        .send()
+        .await
+        .expect("login form");
+    let login_cookie = form.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("cookie pair")
+        .to_owned();
+    let csrf = field(&form.text().await.expect("text"), "csrf");
+    let response = client()
+        .post(server.url("/admin/login"))
+        .header("cookie", login_cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={csrf}&username=alice&password={}&next=%2Fadmin",
+            PASSWORD.replace(' ', "+")
+        ))
+        .send()
+        .await
+        .expect("log in");
+    assert_eq!(response.status(), 303, "login redirects");
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("gazette_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned()
+}
+
+fn comment_id(response: &reqwest::Response) -> i64 {
+    assert_eq!(response.status(), 303, "the comment is acknowledged");
+    response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .rsplit('-')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("comment id in the redirect")
+}
+
+/// Reads server-sent events from a live stream.
+struct LiveReader {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl LiveReader {
+    async fn open(server: &Server, path: &str) -> Self {
+        // No overall timeout: the stream stays open for the whole test.
+        let response = reqwest::Client::new()
+            .get(server.url(path))
+            .send()
+            .await
+            .expect("open live stream");
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        Self {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next `comment` event's (id, data) within `wait`; heartbeats are skipped.
+    async fn next_comment(&mut self, wait: Duration) -> Option<(String, String)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = "";
+                let mut id = String::new();
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = if v.trim() == "comment" {
+                            "comment"
+                        } else {
+                            "other"
+                        };
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if event == "comment" {
+                    return Some((id, data));
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await;
+            match chunk {
+                Ok(Ok(Some(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                Ok(Ok(None)) | Ok(Err(_)) | Err(_) => return None,
+            }
+        }
+    }
+}
+
+/// Polls `path` on `server` until its body contains `needle`, for at most `wait`.
+async fn eventually(server: &Server, path: &str, needle: &str, wait: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let (_, body) = get(server, path, None).await;
+        if body.contains(needle) {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < wait,
+            "{path} did not show {needle:?} within {wait:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_database_agree_at_once() {
+    let Some(db) = Db::postgres().await else {
+        eprintln!("skipped: GAZETTE_TEST_POSTGRES is not set");
+        return;
+    };
+    let article = add_staff_and_article(&db);
+    let settings = [("GAZETTE_LIVE_HEARTBEAT_SECONDS", "1")];
+    let a = Server::start_with(db.url(), &settings);
+    let b = Server::start_with(db.url(), &settings);
+    let page = format!("/articles/{SLUG}");
+
+    for node in [&a, &b] {
+        assert_eq!(get(node, "/readyz", None).await, (200, "ready\n".into()));
+    }
+    // B renders the page and keeps it in its cache.
+    let (status, body) = get(&b, &page, None).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Be the first to comment"));
+    // (minijinja escapes the slashes; the browser reads them back.)
+    assert!(
+        body.contains("data-live="),
+        "the page offers the live stream"
+    );
+    let mut live = LiveReader::open(&b, &format!("/articles/{SLUG}/live?after=0")).await;
+
+    // A first comment from a new address is held: nowhere public, on no node.
+    let held = post_comment(
+        &a,
+        SLUG,
+        "comment=Glad+to+see+boats+again&author=Hana&email=hana%40example.org",
+    )
+    .await;
+    let held = comment_id(&held);
+    assert!(!get(&b, &page, None).await.1.contains("Glad to see boats"));
+
+    // The staff session made on A is good on B.
+    let session = log_in(&a).await;
+    let (status, queue) = get(&b, "/admin/comments?status=held", Some(&session)).await;
+    assert_eq!(status, 200, "B accepts A's session");
+    assert!(queue.contains("Glad to see boats again") && queue.contains("hana@example.org"));
+
+    // Approved through A: on B's stream, page and counts within a second.
+    let (_, dashboard) = get(&a, "/admin", Some(&session)).await;
+    let csrf = field(&dashboard, "csrf");
+    let approved = client()
+        .post(a.url(&format!("/admin/comments/{held}/moderate")))
+        .header("cookie", &session)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={csrf}&action=approve&return_to=%2Fadmin%2Fcomments"
+        ))
+        .send()
+        .await
+        .expect("approve");
+    assert_eq!(approved.status(), 303);
+    let (id, data) = live
+        .next_comment(Duration::from_secs(1))
+        .await
+        .expect("B's stream sends the comment approved on A within a second");
+    assert_eq!(id, held.to_string());
+    assert!(data.contains("Glad to see boats again") && data.contains(r#""parent":null"#));
+    assert!(!data.contains("hana@example.org"));
+    let took = eventually(&b, &page, "1 Comment on", Duration::from_secs(1)).await;
+    eprintln!("B's page showed A's approval after {took:?}");
+    let (_, counts) = get(&b, &format!("/api/v1/counts?articles={article}"), None).await;
+    let counts: serde_json::Value = serde_json::from_str(&counts).expect("json");
+    assert_eq!(counts["counts"][article.to_string()], 1, "{counts}");
+
+    // Hana is known now: her next comment through A is approved at once and streams too.
+    let second = post_comment(
+        &a,
+        SLUG,
+        &format!(
+            "comment=Second+thoughts&author=Hana&email=hana%40example.org&comment_parent={held}"
+        ),
+    )
+    .await;
+    let second = comment_id(&second);
+    let (id, data) = live
+        .next_comment(Duration::from_secs(1))
+        .await
+        .expect("an approved reply streams");
+    assert_eq!(id, second.to_string());
+    assert!(data.contains(&format!(r#""parent":{held}"#)));
+
+    // A held comment never travels on the stream (heartbeats keep coming meanwhile).
+    let never = post_comment(
+        &a,
+        SLUG,
+        "comment=Buy+cheap+boats&author=Ivo&email=ivo%40example.org",
+    )
+    .await;
+    comment_id(&never);
+    assert_eq!(
+        live.next_comment(Duration::from_secs(2)).await,
+        None,
+        "a held comment was streamed"
+    );
+
+    // A scheduled article appears on both nodes when due, once.
+    let due = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(2);
+    let dir = tempfile::tempdir().expect("dir");
+    let body = dir.path().join("embargo.md");
+    std::fs::write(&body, "Embargoed until now.").expect("write");
+    let out = cli(
+        &db,
+        &[
+            "article",
+            "new",
+            "--title",
+            "Embargoed report",
+            "--author",
+            "alice",
+            "--file",
+            body.to_str().unwrap(),
+            "--publish-at",
+            &due.to_string(),
+        ],
+        "",
+    );
+    assert!(out.starts_with("scheduled article"), "{out}");
+    for node in [&a, &b] {
+        assert!(!get(node, "/", None).await.1.contains("Embargoed report"));
+    }
+    for node in [&a, &b] {
+        eventually(node, "/", "Embargoed report", Duration::from_secs(5)).await;
+        let (_, front) = get(node, "/", None).await;
+        assert_eq!(
+            front
+                .matches(r#"href="/articles/embargoed-report""#)
+                .count(),
+            1,
+            "listed once"
+        );
+        assert_eq!(get(node, "/articles/embargoed-report", None).await.0, 200);
+    }
+
+    // Shutting down ends live streams instead of waiting on them.
+    assert!(b.terminate().success());
+    assert!(a.terminate().success());
+    drop(live);
+    db.cleanup().await;
+}
+
+/// A TCP relay between a node and PostgreSQL that the test can cut and restore.
+struct Relay {
+    address: SocketAddr,
+    up: Arc<AtomicBool>,
+    connections: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Relay {
+    async fn start(upstream: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind relay");
+        let address = listener.local_addr().expect("address");
+        let up = Arc::new(AtomicBool::new(true));
+        let connections: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>> = Arc::default();
+        let (flag, tasks) = (up.clone(), connections.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !flag.load(Ordering::Acquire) {
+                    drop(inbound);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                        tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
+                            .await
+                            .ok();
+                    }
+                });
+                tasks.lock().unwrap().push(task);
+            }
+        });
+        Self {
+            address,
+            up,
+            connections,
+        }
+    }
+
+    /// Cuts every connection and refuses new ones.
+    fn cut(&self) {
+        self.up.store(false, Ordering::Release);
+        for task in self.connections.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::Release);
+    }
+}
+
+// Multi-threaded: the relay must keep running while the test waits on the node synchronously.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_loses_the_database_answers_503_and_recovers() {
+    let Some(db) = Db::postgres().await else {
+        eprintln!("skipped: GAZETTE_TEST_POSTGRES is not set");
+        return;
+    };
+    add_staff_and_article(&db);
+    // postgres://user@HOST:PORT/name → the same database through the relay.
+    let url = db.url().to_owned();
+    let (head, tail) = url.split_once('@').expect("user@host in the URL");
+    let (authority, name) = tail.split_once('/').expect("a database name");
+    let relay = Relay::start(authority.to_owned()).await;
+    let relayed = format!("{head}@{}/{name}", relay.address);
+    let node = Server::start_with(&relayed, &[]);
+    let page = format!("/articles/{SLUG}");
+
+    let acknowledged = post_comment(
+        &node,
+        SLUG,
+        "comment=Posted+before+the+outage&author=Olga&email=olga%40example.org",
+    )
+    .await;
+    comment_id(&acknowledged);
+
+    relay.cut();
+    let started = Instant::now();
+    // A reply form is rendered per reader, so it needs the database.
+    let (status, body) = get(&node, &format!("{page}?replytocom=1"), None).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("cannot reach its database"), "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?} to give up",
+        started.elapsed()
+    );
+    let (status, body) = get(&node, "/readyz", None).await;
+    assert_eq!(status, 503);
+    assert!(body.starts_with("not ready"), "{body}");
+    assert_eq!(get(&node, "/healthz", None).await.0, 200, "alive all along");
+
+    relay.restore();
+    let started = Instant::now();
+    loop {
+        if get(&node, "/readyz", None).await.0 == 200 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not ready 10 s after the database came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = get(&node, &page, None).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Harbour reopens"));
+    let held = cli(&db, &["comments", "list", "--held"], "");
+    assert!(held.contains("Posted before the outage"), "{held}");
+
+    assert!(node.terminate().success());
+    db.cleanup().await;
+}
