@@ -137,8 +137,12 @@ fn assert_inert(html: &str) {
         .map(|rest| rest.split('>').next().unwrap_or("").to_lowercase())
     {
         let name = tag.split_whitespace().next().unwrap_or("");
+        // The site's own live-comments script, from its own static path, is the one script.
+        let own_script = tag.starts_with(r#"script src="/static/live.js?v="#)
+            && tag.ends_with("defer")
+            && !tag.contains("javascript:");
         assert!(
-            !["script", "iframe", "svg", "object", "embed"].contains(&name),
+            own_script || !["script", "iframe", "svg", "object", "embed"].contains(&name),
             "<{tag}> survived"
         );
         // Attribute names are what stands outside quotes; values are the odd-numbered pieces.

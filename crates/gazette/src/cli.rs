@@ -35,6 +35,25 @@ pub enum Command {
     /// Moderate comments.
     #[command(subcommand)]
     Comments(CommentsCommand),
+    /// Copy a whole site to another database (e.g. SQLite to PostgreSQL) and check the counts.
+    CopyDb {
+        /// Database to copy from (sqlite:PATH or postgres://...).
+        #[arg(long)]
+        from: String,
+        /// Database to copy to; created and migrated if needed, refused if it holds a site.
+        #[arg(long)]
+        to: String,
+        /// Empty a target that already holds a site before copying into it.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Make a consistent copy of a SQLite site's database while it runs (for PostgreSQL, use
+    /// pg_dump: see docs/DEPLOY.md).
+    Backup {
+        /// File to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 /// `serve` options.

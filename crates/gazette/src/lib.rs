@@ -3,6 +3,8 @@
 
 /// Command-line syntax.
 mod cli;
+/// `copy-db`: a whole site from one database to another.
+mod copy;
 /// `gazette user`, `gazette article`, `gazette comments`.
 mod manage;
 /// `gazette serve`.
@@ -57,5 +59,7 @@ async fn dispatch(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::User(command) => manage::user(config, command).await,
         cli::Command::Article(command) => manage::article(config, command).await,
         cli::Command::Comments(command) => manage::comments(config, command).await,
+        cli::Command::CopyDb { from, to, replace } => copy::copy_db(&from, &to, replace).await,
+        cli::Command::Backup { to } => manage::backup(&config.db, &to).await,
     }
 }

@@ -197,3 +197,30 @@ fn clip(text: &str, width: usize) -> String {
         cut
     }
 }
+
+/// `gazette backup --to FILE`: `VACUUM INTO` writes a consistent, compacted copy of a SQLite
+/// database from one read transaction, while the site keeps serving and taking comments.
+pub async fn backup(db: &str, to: &std::path::Path) -> anyhow::Result<()> {
+    if !db.starts_with("sqlite:") {
+        anyhow::bail!(
+            "backup copies SQLite sites; for PostgreSQL use pg_dump (see docs/DEPLOY.md)"
+        );
+    }
+    if to.exists() {
+        anyhow::bail!("{} exists already; choose a new file", to.display());
+    }
+    let store = gazette_store_sqlite::SqliteStore::connect(db)
+        .await
+        .with_context(|| format!("opening {db}"))?;
+    let target = to
+        .to_str()
+        .with_context(|| format!("{} is not a UTF-8 path", to.display()))?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(store.pool())
+        .await
+        .with_context(|| format!("writing {}", to.display()))?;
+    let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
+    println!("backed up {db} to {} ({size} bytes)", to.display());
+    Ok(())
+}

@@ -56,6 +56,22 @@ pub fn cli(db: &Db, args: &[&str], stdin: &str) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Runs a CLI command against the database at `url`; returns stdout, panicking on failure.
+pub fn cli_output_url(url: &str, args: &[&str]) -> String {
+    let output = Command::new(BIN)
+        .args(args)
+        .args(["--db", url])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run gazette");
+    assert!(
+        output.status.success(),
+        "gazette {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 pub fn cli_output(db: &Db, args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(BIN)
         .args(args)

@@ -1,0 +1,397 @@
+//! `gazette copy-db`: moves a whole site between databases (SQLite ⇄ PostgreSQL, or to another
+//! database of the same kind) — articles, comments with their threads, staff, sessions, settings
+//! and secrets, the audit log, bans and the classifier — then checks every table's row count.
+//! Both schemas have the same tables and columns (a test holds them to it); only a few column
+//! types differ (SQLite keeps booleans as integers), and values are converted by the target's type.
+
+use anyhow::{Context, bail};
+use futures_util::TryStreamExt;
+use sqlx::{PgPool, Row, SqlitePool};
+
+/// Every table, parents before children (foreign keys), each with the column that orders its
+/// rows (so that a reply is copied after the comment it answers).
+const TABLES: &[(&str, &str)] = &[
+    ("settings", "key"),
+    ("users", "id"),
+    ("terms", "id"),
+    ("articles", "id"),
+    ("article_terms", "article_id, term_id"),
+    ("slug_redirects", "old_slug"),
+    ("comments", "id"),
+    ("sessions", "token_hash"),
+    ("password_resets", "token_hash"),
+    ("login_failures", "id"),
+    ("audit_log", "id"),
+    ("bans", "id"),
+    ("classifier_tokens", "token"),
+];
+
+/// Tables whose `id` comes from a sequence that PostgreSQL must be told about after the copy.
+const WITH_IDS: &[&str] = &[
+    "users",
+    "terms",
+    "articles",
+    "comments",
+    "login_failures",
+    "audit_log",
+    "bans",
+    "changes",
+];
+
+/// Rows per INSERT statement.
+const BATCH: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Bool,
+    Real,
+    Text,
+}
+
+#[derive(Debug, Clone)]
+enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    async fn open(url: &str) -> anyhow::Result<Self> {
+        // Opening through the stores creates and migrates the schema, so both ends match.
+        if url.starts_with("sqlite:") {
+            let store = gazette_store_sqlite::SqliteStore::connect(url)
+                .await
+                .with_context(|| format!("opening {url}"))?;
+            Ok(Self::Sqlite(store.pool().clone()))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let store = gazette_store_postgres::PgStore::connect(url)
+                .await
+                .with_context(|| format!("connecting to {}", crate::setup::redact(url)))?;
+            Ok(Self::Postgres(store.pool().clone()))
+        } else {
+            bail!("database URL must start with sqlite: or postgres://")
+        }
+    }
+
+    async fn columns(&self, table: &str) -> anyhow::Result<Vec<(String, Kind)>> {
+        let rows: Vec<(String, String)> = match self {
+            Self::Sqlite(pool) => {
+                sqlx::query_as("SELECT name, type FROM pragma_table_info(?) ORDER BY cid")
+                    .bind(table)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Self::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = $1 \
+                     ORDER BY ordinal_position",
+                )
+                .bind(table)
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        if rows.is_empty() {
+            bail!("table {table} is missing");
+        }
+        rows.into_iter()
+            .map(|(name, declared)| {
+                let declared = declared.to_lowercase();
+                let kind = if declared.contains("bool") {
+                    Kind::Bool
+                } else if declared.contains("int") {
+                    Kind::Int
+                } else if declared.contains("real")
+                    || declared.contains("double")
+                    || declared.contains("float")
+                {
+                    Kind::Real
+                } else if declared.contains("text") || declared.contains("char") {
+                    Kind::Text
+                } else {
+                    bail!("{table}.{name} has a type copy-db does not know: {declared}")
+                };
+                Ok((name, kind))
+            })
+            .collect()
+    }
+
+    async fn count(&self, table: &str) -> anyhow::Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        Ok(match self {
+            Self::Sqlite(pool) => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                    .fetch_one(pool)
+                    .await?
+            }
+            Self::Postgres(pool) => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                    .fetch_one(pool)
+                    .await?
+            }
+        })
+    }
+
+    /// Streams `table`'s rows in order (read as `columns`, the source's types), `BATCH` at a
+    /// time, into `target` (written as `into`, the same columns with the target's types).
+    async fn copy_to(
+        &self,
+        table: &str,
+        order: &str,
+        columns: &[(String, Kind)],
+        into: &[(String, Kind)],
+        target: &mut Target<'_>,
+    ) -> anyhow::Result<u64> {
+        let list = column_list(columns);
+        let sql = format!("SELECT {list} FROM {table} ORDER BY {order}");
+        let mut batch: Vec<Vec<Cell>> = Vec::with_capacity(BATCH);
+        let mut copied = 0u64;
+        match self {
+            Self::Sqlite(pool) => {
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    batch.push(read_sqlite(&row, columns)?);
+                    if batch.len() == BATCH {
+                        copied += target.insert(table, into, &mut batch).await?;
+                    }
+                }
+            }
+            Self::Postgres(pool) => {
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    batch.push(read_postgres(&row, columns)?);
+                    if batch.len() == BATCH {
+                        copied += target.insert(table, into, &mut batch).await?;
+                    }
+                }
+            }
+        }
+        copied += target.insert(table, into, &mut batch).await?;
+        Ok(copied)
+    }
+}
+
+fn column_list(columns: &[(String, Kind)]) -> String {
+    columns
+        .iter()
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn read_sqlite(
+    row: &sqlx::sqlite::SqliteRow,
+    columns: &[(String, Kind)],
+) -> anyhow::Result<Vec<Cell>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::Int | Kind::Bool => row
+                    .try_get::<Option<i64>, _>(i)?
+                    .map_or(Cell::Null, Cell::Int),
+                Kind::Real => row
+                    .try_get::<Option<f64>, _>(i)?
+                    .map_or(Cell::Null, Cell::Real),
+                Kind::Text => row
+                    .try_get::<Option<String>, _>(i)?
+                    .map_or(Cell::Null, Cell::Text),
+            })
+        })
+        .collect()
+}
+
+fn read_postgres(
+    row: &sqlx::postgres::PgRow,
+    columns: &[(String, Kind)],
+) -> anyhow::Result<Vec<Cell>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::Int => row
+                    .try_get::<Option<i64>, _>(i)?
+                    .map_or(Cell::Null, Cell::Int),
+                Kind::Bool => row
+                    .try_get::<Option<bool>, _>(i)?
+                    .map_or(Cell::Null, |b| Cell::Int(i64::from(b))),
+                Kind::Real => row
+                    .try_get::<Option<f64>, _>(i)?
+                    .map_or(Cell::Null, Cell::Real),
+                Kind::Text => row
+                    .try_get::<Option<String>, _>(i)?
+                    .map_or(Cell::Null, Cell::Text),
+            })
+        })
+        .collect()
+}
+
+/// The write side: one transaction for the whole copy, so a failed copy leaves nothing.
+enum Target<'c> {
+    Sqlite(sqlx::Transaction<'c, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'c, sqlx::Postgres>),
+}
+
+impl Target<'_> {
+    /// Inserts `rows` (emptied afterwards); `columns` are the target's, in the source's order.
+    async fn insert(
+        &mut self,
+        table: &str,
+        columns: &[(String, Kind)],
+        rows: &mut Vec<Vec<Cell>>,
+    ) -> anyhow::Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let count = rows.len() as u64;
+        let list = column_list(columns);
+        match self {
+            Self::Sqlite(tx) => {
+                let mut builder = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+                    "INSERT INTO {table} ({list}) "
+                ));
+                builder.push_values(rows.drain(..), |mut b, row| {
+                    for cell in row {
+                        match cell {
+                            Cell::Null => b.push_bind(None::<i64>),
+                            Cell::Int(v) => b.push_bind(v),
+                            Cell::Real(v) => b.push_bind(v),
+                            Cell::Text(v) => b.push_bind(v),
+                        };
+                    }
+                });
+                builder.build().execute(&mut **tx).await?;
+            }
+            Self::Postgres(tx) => {
+                let mut builder = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+                    "INSERT INTO {table} ({list}) "
+                ));
+                builder.push_values(rows.drain(..), |mut b, row| {
+                    for (cell, (_, kind)) in row.into_iter().zip(columns) {
+                        match (cell, kind) {
+                            (Cell::Null, Kind::Bool) => b.push_bind(None::<bool>),
+                            (Cell::Null, Kind::Text) => b.push_bind(None::<String>),
+                            (Cell::Null, Kind::Real) => b.push_bind(None::<f64>),
+                            (Cell::Null, Kind::Int) => b.push_bind(None::<i64>),
+                            (Cell::Int(v), Kind::Bool) => b.push_bind(v != 0),
+                            (Cell::Int(v), Kind::Real) => b.push_bind(v as f64),
+                            (Cell::Int(v), _) => b.push_bind(v),
+                            (Cell::Real(v), _) => b.push_bind(v),
+                            (Cell::Text(v), _) => b.push_bind(v),
+                        };
+                    }
+                });
+                builder.build().execute(&mut **tx).await?;
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// Copies every table from `from` to `to`. `replace` empties a target that holds a site
+/// already; without it such a target is refused.
+pub async fn copy_db(from: &str, to: &str, replace: bool) -> anyhow::Result<()> {
+    if from == to {
+        bail!("--from and --to name the same database");
+    }
+    let source = Db::open(from).await.context("opening the source")?;
+    let target = Db::open(to).await.context("opening the target")?;
+    let mut occupied = Vec::new();
+    for (table, _) in TABLES {
+        if target.count(table).await? > 0 {
+            occupied.push(*table);
+        }
+    }
+    if !occupied.is_empty() && !replace {
+        bail!(
+            "the target already holds a site (rows in {}); pass --replace to empty it first",
+            occupied.join(", ")
+        );
+    }
+    let mut tx = match &target {
+        Db::Sqlite(pool) => Target::Sqlite(pool.begin().await?),
+        Db::Postgres(pool) => Target::Postgres(pool.begin().await?),
+    };
+    // Children first when emptying; `changes` too, since nothing in it is true of the copy.
+    for table in TABLES.iter().rev().map(|(t, _)| *t).chain(["changes"]) {
+        let sql = format!("DELETE FROM {table}");
+        match &mut tx {
+            Target::Sqlite(tx) => {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Target::Postgres(tx) => {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+    }
+    let mut copied = Vec::new();
+    for (table, order) in TABLES {
+        let source_columns = source.columns(table).await?;
+        let target_columns = target.columns(table).await?;
+        // The target's types, in the source's column order; a column missing on one side is a
+        // schema mismatch (different Gazette versions), and nothing is written.
+        let into: Vec<(String, Kind)> = source_columns
+            .iter()
+            .map(|(name, _)| {
+                target_columns
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .cloned()
+                    .with_context(|| format!("the target has no column {table}.{name}"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        if into.len() != target_columns.len() {
+            bail!("the target's {table} has columns the source lacks (different versions?)");
+        }
+        let written = source
+            .copy_to(table, order, &source_columns, &into, &mut tx)
+            .await
+            .with_context(|| format!("copying {table}"))?;
+        copied.push((*table, written));
+    }
+    if let Target::Postgres(tx) = &mut tx {
+        for table in WITH_IDS {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )))
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    match tx {
+        Target::Sqlite(tx) => tx.commit().await?,
+        Target::Postgres(tx) => tx.commit().await?,
+    }
+    println!("{:<20} {:>10} {:>10}", "table", "source", "target");
+    let mut mismatched = Vec::new();
+    for (table, written) in copied {
+        let (have, got) = (source.count(table).await?, target.count(table).await?);
+        println!("{table:<20} {have:>10} {got:>10}");
+        if have != got || u64::try_from(got).ok() != Some(written) {
+            mismatched.push(table);
+        }
+    }
+    if !mismatched.is_empty() {
+        bail!(
+            "row counts differ in {} (the source changed during the copy?)",
+            mismatched.join(", ")
+        );
+    }
+    println!("copied; every table's count matches");
+    Ok(())
+}
