@@ -165,13 +165,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], text).into_response()
 }
 
-/// `GET /metrics`: loopback and the configured addresses only.
-pub async fn metrics(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> Response {
-    let ip = peer.ip().to_canonical();
-    if !ip.is_loopback() && !state.site.config().metrics.allow.contains(&ip) {
+/// `GET /metrics`: loopback and the configured addresses only (the peer of the connection, never
+/// a forwarded header: a proxy in front must not make every client look local).
+pub async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip().to_canonical());
+    let allowed =
+        peer.is_some_and(|ip| ip.is_loopback() || state.site.config().metrics.allow.contains(&ip));
+    if !allowed {
         return (
             StatusCode::FORBIDDEN,
             "Metrics are only served to loopback and to [metrics] allow addresses.\n",

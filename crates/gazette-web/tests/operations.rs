@@ -1,0 +1,244 @@
+//! Operations and live comments through the real router: health and readiness, metrics (and who
+//! may read them), request ids, and the live stream — what it sends, what it never sends, its cap.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use axum::body::Body;
+use common::{TestApp, comment_fields, comment_id_from};
+use http_body_util::BodyExt;
+use std::time::Duration;
+
+#[tokio::test]
+async fn health_and_readiness_answer_and_every_response_has_a_request_id() {
+    let app = TestApp::new().await;
+    let mut reader = app.browser();
+    let ready = reader.get("/readyz").await;
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.body, "ready\n");
+    assert_eq!(ready.headers["cache-control"], "no-store");
+    let healthy = reader.get("/healthz").await;
+    assert_eq!(
+        (healthy.status.as_u16(), healthy.body.as_str()),
+        (200, "ok")
+    );
+    let id = ready.headers["x-request-id"].to_str().unwrap();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    assert_ne!(
+        healthy.headers["x-request-id"],
+        ready.headers["x-request-id"]
+    );
+    // A proxy's id is kept, so its logs and ours line up.
+    reader
+        .headers
+        .push(("x-request-id".into(), "proxy-42".into()));
+    assert_eq!(
+        reader.get("/healthz").await.headers["x-request-id"],
+        "proxy-42"
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_requests_cache_hits_and_comments_for_allowed_peers_only() {
+    let app =
+        TestApp::with_config(|c| c.metrics.allow = vec!["198.51.100.7".parse().unwrap()]).await;
+    let article = app.publish("Metrics", "Body.").await;
+    let mut reader = app.browser();
+    reader.peer = Some("203.0.113.9:5000".parse().unwrap());
+    for _ in 0..3 {
+        assert_eq!(reader.get("/").await.status, 200);
+    }
+    let posted = reader
+        .comment(
+            &article.slug,
+            &comment_fields("Held for now", "Ann", "ann@example.org"),
+        )
+        .await;
+    assert_eq!(posted.status, 303);
+
+    let refused = reader.get("/metrics").await;
+    assert_eq!(refused.status, 403, "a stranger cannot read metrics");
+    let mut unknown = app.browser();
+    assert_eq!(
+        unknown.get("/metrics").await.status,
+        403,
+        "no peer, no metrics"
+    );
+
+    let mut prometheus = app.browser();
+    prometheus.peer = Some("198.51.100.7:9090".parse().unwrap());
+    let allowed = prometheus.get("/metrics").await;
+    assert_eq!(allowed.status, 200);
+    let mut local = app.browser();
+    local.peer = Some("127.0.0.1:9090".parse().unwrap());
+    let metrics = local.get("/metrics").await;
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let body = metrics.body;
+    for line in [
+        r#"gazette_http_requests_total{route="/",method="GET",status="200"} 3"#,
+        r#"gazette_http_requests_total{route="/articles/{slug}/comments",method="POST",status="303"} 1"#,
+        r#"gazette_http_requests_total{route="/metrics",method="GET",status="403"} 2"#,
+        r#"gazette_comments{status="held"} 1"#,
+        "gazette_page_cache_hits_total 2",
+        "gazette_live_streams 0",
+        "gazette_change_feed_connected 0",
+    ] {
+        assert!(body.contains(line), "missing {line:?} in\n{body}");
+    }
+    assert!(body.contains(r#"gazette_http_request_duration_seconds_count{route="/"} 3"#));
+    assert!(!body.contains("ann@example.org"));
+}
+
+/// Reads a live stream's body until a `comment` event arrives or `wait` passes.
+async fn next_comment(body: &mut Body, wait: Duration) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut text = String::new();
+    loop {
+        if let Some(start) = text.find("event: comment") {
+            let rest = &text[start..];
+            if let Some(end) = rest.find("\n\n") {
+                return Some(rest[..end].to_owned());
+            }
+        }
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    text.push_str(&String::from_utf8_lossy(&data));
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+async fn open_stream(app: &TestApp, path: &str) -> axum::response::Response {
+    let browser = app.browser();
+    app.send_raw(&browser, path).await
+}
+
+#[tokio::test]
+async fn the_live_stream_sends_approved_comments_and_never_held_ones() {
+    let app = TestApp::with_config(|c| c.live.heartbeat_seconds = 1).await;
+    let article = app.publish("Live", "Body.").await;
+    let page = app
+        .browser()
+        .get(&format!("/articles/{}", article.slug))
+        .await;
+    assert!(
+        page.body.contains("data-live="),
+        "the last comment page offers the stream"
+    );
+    assert!(page.body.contains(r#"data-after="0""#));
+    assert!(page.body.contains("/static/live.js?v="));
+
+    let response = open_stream(&app, &format!("/articles/{}/live?after=0", article.slug)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.into_body();
+
+    let mut reader = app.browser();
+    let held = reader
+        .comment(
+            &article.slug,
+            &comment_fields("Awaiting a moderator", "Ann", "ann@example.org"),
+        )
+        .await;
+    let held = comment_id_from(held.location());
+    assert_eq!(
+        next_comment(&mut body, Duration::from_millis(1500)).await,
+        None,
+        "a held comment is not streamed"
+    );
+    app.approve(held).await;
+    let event = next_comment(&mut body, Duration::from_secs(1))
+        .await
+        .expect("the approved comment within a second");
+    assert!(event.contains(&format!("id: {}", held.0)), "{event}");
+    assert!(event.contains("Awaiting a moderator"), "{event}");
+    assert!(
+        event.contains(&format!(r#"id=\"comment-{}\""#, held.0)),
+        "{event}"
+    );
+    assert!(!event.contains("ann@example.org"));
+
+    // A stream opened later with ?after= the page's newest comment sends only what is newer.
+    let response = open_stream(
+        &app,
+        &format!("/articles/{}/live?after={}", article.slug, held.0),
+    )
+    .await;
+    let mut later = response.into_body();
+    assert_eq!(
+        next_comment(&mut later, Duration::from_millis(300)).await,
+        None
+    );
+    let known = reader
+        .comment(
+            &article.slug,
+            &comment_fields("Known now, approved at once", "Ann", "ann@example.org"),
+        )
+        .await;
+    let known = comment_id_from(known.location());
+    let event = next_comment(&mut later, Duration::from_secs(1))
+        .await
+        .expect("new one");
+    assert!(event.contains(&format!("id: {}", known.0)));
+    // The first stream gets it too.
+    assert!(
+        next_comment(&mut body, Duration::from_secs(1))
+            .await
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn live_streams_are_capped_and_refuse_bad_requests() {
+    let app = TestApp::with_config(|c| c.live.max_connections = 1).await;
+    let article = app.publish("Capped", "Body.").await;
+    let path = format!("/articles/{}/live", article.slug);
+    let first = open_stream(&app, &path).await;
+    assert_eq!(first.status(), 200);
+    let mut reader = app.browser();
+    let second = reader.get(&path).await;
+    assert_eq!(second.status, 429);
+    assert!(
+        second.body.contains("Reload the page to see new comments"),
+        "{}",
+        second.body
+    );
+    drop(first);
+    // The permit is returned when the stream ends.
+    let mut third = None;
+    for _ in 0..50 {
+        let response = open_stream(&app, &path).await;
+        if response.status() == 200 {
+            third = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(third.is_some(), "a closed stream frees its place");
+
+    assert_eq!(reader.get("/articles/no-such-story/live").await.status, 404);
+    let bad = reader.get(&format!("{path}?after=yesterday")).await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("after must be a comment number"));
+
+    let off = TestApp::with_config(|c| c.live.max_connections = 0).await;
+    let article = off.publish("Off", "Body.").await;
+    let page = off
+        .browser()
+        .get(&format!("/articles/{}", article.slug))
+        .await;
+    assert!(
+        !page.body.contains("data-live="),
+        "no stream offered when streams are off"
+    );
+    assert!(!page.body.contains("live.js"));
+}
