@@ -13,6 +13,8 @@ pub mod config;
 pub mod editing;
 /// Generations that tell cached pages whether they are still true.
 pub mod freshness;
+/// Background jobs, run once across all nodes.
+pub mod jobs;
 /// Moderating comments.
 pub mod moderating;
 /// Publishing articles.

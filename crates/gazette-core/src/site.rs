@@ -53,16 +53,18 @@ impl Site {
         Ok(site)
     }
 
-    /// Background upkeep for a serving process, to call about once a second: applies changes
-    /// logged by other processes, reloads settings every few seconds, and prunes the change log.
+    /// Background upkeep for a serving process, to call about once a second (`tick` counts from
+    /// 1): applies changes logged by other processes, reloads settings every few seconds, queues
+    /// the periodic jobs every minute, and runs due jobs (those no other node has claimed).
     pub async fn upkeep(&self, tick: u64) -> CoreResult<()> {
         self.apply_changes().await?;
         if tick.is_multiple_of(5) {
             self.reload_settings().await?;
         }
-        if tick.is_multiple_of(600) {
-            self.store.prune_changes(self.now() - 86_400).await?;
+        if tick % 60 == 1 {
+            self.queue_periodic_jobs().await?;
         }
+        self.run_due_jobs(10).await?;
         Ok(())
     }
 

@@ -9,6 +9,8 @@ mod changes;
 mod comments;
 /// Opening the pool, migrations, and throwaway databases for tests.
 mod connect;
+/// Background jobs (claimed once across processes) and pruning what expired.
+mod jobs;
 /// Moderation: status changes with audit and training, bans, the audit log, spam signals.
 mod moderation;
 /// Sessions, password resets, login throttling, account lists.

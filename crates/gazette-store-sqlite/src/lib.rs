@@ -11,6 +11,8 @@ mod comments;
 mod connect;
 /// Committing concurrent new comments together, one fsync for many.
 mod group_commit;
+/// Background jobs (claimed once across processes) and pruning what expired.
+mod jobs;
 /// Moderation: status changes with audit and training, bans, the audit log, spam signals.
 mod moderation;
 /// Sessions, password resets, login throttling, account lists.

@@ -1,4 +1,4 @@
-use crate::{SqliteStore, articles, changes, comments, moderation, newsroom, users};
+use crate::{SqliteStore, articles, changes, comments, jobs, moderation, newsroom, users};
 use gazette_domain::records::{
     ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, AuditEntry, Ban, CommentEdit,
     CommentFilter, NewAudit, NewBan, NewSession, Session, StatusChange,
@@ -245,5 +245,34 @@ impl Store for SqliteStore {
     }
     async fn approved_comment_ids(&self, article: ArticleId) -> StoreResult<Vec<CommentId>> {
         comments::approved_comment_ids(self, article).await
+    }
+    async fn enqueue_job(
+        &self,
+        kind: &str,
+        dedupe_key: Option<&str>,
+        payload: &str,
+        run_at: i64,
+        now: i64,
+    ) -> StoreResult<bool> {
+        jobs::enqueue_job(self, kind, dedupe_key, payload, run_at, now).await
+    }
+    async fn claim_job(
+        &self,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<gazette_store::Job>> {
+        jobs::claim_job(self, now, lease_until).await
+    }
+    async fn finish_job(&self, id: i64, at: i64) -> StoreResult<()> {
+        jobs::finish_job(self, id, at).await
+    }
+    async fn fail_job(&self, id: i64, error: &str, retry_at: i64) -> StoreResult<()> {
+        jobs::fail_job(self, id, error, retry_at).await
+    }
+    async fn pending_jobs(&self, now: i64) -> StoreResult<i64> {
+        jobs::pending_jobs(self, now).await
+    }
+    async fn prune_expired(&self, now: i64) -> StoreResult<u64> {
+        jobs::prune_expired(self, now).await
     }
 }

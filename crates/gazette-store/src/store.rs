@@ -32,6 +32,19 @@ pub trait ChangeFeed: Send {
     async fn next(&mut self) -> StoreResult<Option<Change>>;
 }
 
+/// A background job as a worker claimed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Its id, for finishing or failing it.
+    pub id: i64,
+    /// What to do, e.g. `"prune"`.
+    pub kind: String,
+    /// The job's input, as its kind defines (often empty).
+    pub payload: String,
+    /// How many times it has been claimed, this time included.
+    pub attempts: i64,
+}
+
 /// Everything Gazette keeps, behind coarse operations. Each method is one transaction.
 ///
 /// Implementations must behave identically; `testkit` (feature `testkit`) is the specification.
@@ -283,6 +296,36 @@ pub trait Store: Send + Sync + 'static {
     /// Whether the database answers and its schema is the one this build expects; the error
     /// says what is wrong.
     async fn ready(&self) -> StoreResult<()>;
+
+    /// Queues a background job due at `run_at`. With a `dedupe_key`, at most one job ever holds
+    /// that key (until finished jobs are pruned), so several nodes queueing the same periodic job
+    /// make one. Returns whether a job was queued.
+    async fn enqueue_job(
+        &self,
+        kind: &str,
+        dedupe_key: Option<&str>,
+        payload: &str,
+        run_at: i64,
+        now: i64,
+    ) -> StoreResult<bool>;
+
+    /// Claims the oldest due job that nobody holds, leasing it until `lease_until`: no other
+    /// worker on any node gets it meanwhile, and if its worker dies it is claimable again after
+    /// the lease. `None` when nothing is due.
+    async fn claim_job(&self, now: i64, lease_until: i64) -> StoreResult<Option<Job>>;
+
+    /// Marks a claimed job done.
+    async fn finish_job(&self, id: i64, at: i64) -> StoreResult<()>;
+
+    /// Gives a claimed job back, to run again from `retry_at`, with the reason it failed.
+    async fn fail_job(&self, id: i64, error: &str, retry_at: i64) -> StoreResult<()>;
+
+    /// Jobs due at `now` and not finished (waiting or running): the queue's depth.
+    async fn pending_jobs(&self, now: i64) -> StoreResult<i64>;
+
+    /// Deletes what has expired by `now`: sessions, password resets, login failures and change-log
+    /// rows older than a day, finished jobs older than a week. Returns the rows deleted.
+    async fn prune_expired(&self, now: i64) -> StoreResult<u64>;
 
     /// The ids of an article's approved comments (for the live stream to tell what is new).
     async fn approved_comment_ids(&self, article: ArticleId) -> StoreResult<Vec<CommentId>>;

@@ -64,6 +64,9 @@ macro_rules! conformance_suite {
             changes_are_read_in_order_after_an_id_and_pruned,
             approved_comment_ids_follow_status_and_article,
             a_migrated_store_is_ready,
+            jobs_are_claimed_once_and_come_back_after_their_lease,
+            a_failed_job_waits_for_its_retry_time,
+            pruning_deletes_only_what_expired,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -1522,4 +1525,166 @@ pub async fn approved_comment_ids_follow_status_and_article(store: &dyn Store) {
 /// A freshly migrated store answers and reports its schema current.
 pub async fn a_migrated_store_is_ready(store: &dyn Store) {
     store.ready().await.expect("ready");
+}
+
+/// A keyed job is queued once; a claimed job is nobody else's until its lease ends; a finished
+/// job is never claimed again; only due jobs count as pending.
+pub async fn jobs_are_claimed_once_and_come_back_after_their_lease(store: &dyn Store) {
+    let now = 1_000_000;
+    assert!(
+        store
+            .enqueue_job("prune", Some("prune:1"), "", now, now)
+            .await
+            .expect("queue")
+    );
+    assert!(
+        !store
+            .enqueue_job("prune", Some("prune:1"), "", now, now)
+            .await
+            .expect("queue again"),
+        "the same key makes one job"
+    );
+    assert!(
+        store
+            .enqueue_job("later", None, "x", now + 100, now)
+            .await
+            .expect("queue")
+    );
+    assert_eq!(store.pending_jobs(now).await.expect("pending"), 1);
+
+    let job = store
+        .claim_job(now, now + 300)
+        .await
+        .expect("claim")
+        .expect("a due job");
+    assert_eq!((job.kind.as_str(), job.attempts), ("prune", 1));
+    assert_eq!(
+        store.claim_job(now + 10, now + 310).await.expect("claim"),
+        None,
+        "leased"
+    );
+    // Its worker died: after the lease, another claims it.
+    let again = store
+        .claim_job(now + 301, now + 600)
+        .await
+        .expect("claim")
+        .expect("back");
+    assert_eq!((again.id, again.attempts), (job.id, 2));
+    store.finish_job(job.id, now + 302).await.expect("finish");
+    assert_eq!(
+        store.claim_job(now + 99, now + 400).await.expect("claim"),
+        None
+    );
+    assert!(
+        !store
+            .enqueue_job("prune", Some("prune:1"), "", now, now)
+            .await
+            .expect("queue"),
+        "a finished job keeps its key"
+    );
+    let later = store
+        .claim_job(now + 100, now + 400)
+        .await
+        .expect("claim")
+        .expect("due now");
+    assert_eq!(
+        (later.kind.as_str(), later.payload.as_str()),
+        ("later", "x")
+    );
+    assert_eq!(
+        store.pending_jobs(now + 100).await.expect("pending"),
+        1,
+        "running counts"
+    );
+    store.finish_job(later.id, now + 101).await.expect("finish");
+    assert_eq!(store.pending_jobs(now + 200).await.expect("pending"), 0);
+    assert!(matches!(
+        store.finish_job(999_999, now).await,
+        Err(crate::StoreError::NotFound("job"))
+    ));
+}
+
+/// A failed job is given back for a later time and keeps counting its attempts.
+pub async fn a_failed_job_waits_for_its_retry_time(store: &dyn Store) {
+    let now = 2_000_000;
+    store
+        .enqueue_job("flaky", None, "", now, now)
+        .await
+        .expect("queue");
+    let job = store
+        .claim_job(now, now + 300)
+        .await
+        .expect("claim")
+        .expect("job");
+    store
+        .fail_job(job.id, "mail server away", now + 60)
+        .await
+        .expect("fail");
+    assert_eq!(
+        store.claim_job(now + 59, now + 359).await.expect("claim"),
+        None
+    );
+    let retried = store
+        .claim_job(now + 60, now + 360)
+        .await
+        .expect("claim")
+        .expect("retry");
+    assert_eq!((retried.id, retried.attempts), (job.id, 2));
+}
+
+/// Pruning removes expired sessions and old finished jobs, and keeps what is still live.
+pub async fn pruning_deletes_only_what_expired(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let now = 3_000_000;
+    for (hash, expires_at) in [("old", now - 1), ("live", now + 3600)] {
+        store
+            .create_session(gazette_domain::records::NewSession {
+                token_hash: hash.into(),
+                user_id: ada.id,
+                csrf_token: "c".into(),
+                created_at: now - 7200,
+                expires_at,
+            })
+            .await
+            .expect("session");
+    }
+    store
+        .enqueue_job(
+            "done-long-ago",
+            Some("old"),
+            "",
+            now - 900_000,
+            now - 900_000,
+        )
+        .await
+        .expect("queue");
+    let job = store
+        .claim_job(now - 900_000, now)
+        .await
+        .expect("claim")
+        .expect("job");
+    store
+        .finish_job(job.id, now - 800_000)
+        .await
+        .expect("finish");
+    store
+        .enqueue_job("waiting", Some("new"), "", now + 10, now)
+        .await
+        .expect("queue");
+    let deleted = store.prune_expired(now).await.expect("prune");
+    assert_eq!(deleted, 2, "one session, one finished job");
+    assert!(store.session("live", now).await.is_ok());
+    assert!(
+        store
+            .enqueue_job("again", Some("old"), "", now, now)
+            .await
+            .expect("queue"),
+        "key freed"
+    );
+    assert!(
+        !store
+            .enqueue_job("again", Some("new"), "", now, now)
+            .await
+            .expect("queue")
+    );
 }

@@ -53,6 +53,7 @@ pub struct Metrics {
     comments: Family<StatusLabels, Gauge>,
     live_streams: Gauge,
     change_feed_connected: Gauge,
+    jobs_pending: Gauge,
 }
 
 impl Metrics {
@@ -99,8 +100,15 @@ impl Metrics {
             "1 while this node listens for other nodes' changes (PostgreSQL), else 0",
             change_feed_connected.clone(),
         );
+        let jobs_pending = Gauge::default();
+        registry.register(
+            "jobs_pending",
+            "Background jobs due and not finished, for the whole site",
+            jobs_pending.clone(),
+        );
         Self {
             registry,
+            jobs_pending,
             requests,
             latency,
             comments,
@@ -203,6 +211,9 @@ pub async fn metrics(State(state): State<AppState>, request: Request) -> Respons
                 })
                 .set(count);
         }
+    }
+    if let Ok(Ok(pending)) = tokio::time::timeout(READY_TIMEOUT, state.site.pending_jobs()).await {
+        metrics.jobs_pending.set(pending);
     }
     let mut text = String::new();
     if let Err(error) = prometheus_client::encoding::text::encode(&mut text, &metrics.registry) {

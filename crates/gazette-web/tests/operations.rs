@@ -88,6 +88,7 @@ async fn metrics_count_requests_cache_hits_and_comments_for_allowed_peers_only()
         "gazette_page_cache_hits_total 2",
         "gazette_live_streams 0",
         "gazette_change_feed_connected 0",
+        "gazette_jobs_pending 0",
     ] {
         assert!(body.contains(line), "missing {line:?} in\n{body}");
     }

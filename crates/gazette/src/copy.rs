@@ -24,6 +24,7 @@ const TABLES: &[(&str, &str)] = &[
     ("audit_log", "id"),
     ("bans", "id"),
     ("classifier_tokens", "token"),
+    ("jobs", "id"),
 ];
 
 /// Tables whose `id` comes from a sequence that PostgreSQL must be told about after the copy.
@@ -36,6 +37,7 @@ const WITH_IDS: &[&str] = &[
     "audit_log",
     "bans",
     "changes",
+    "jobs",
 ];
 
 /// Rows per INSERT statement.

@@ -337,6 +337,18 @@ async fn two_nodes_on_one_database_agree_at_once() {
         assert_eq!(get(node, "/articles/embargoed-report", None).await.0, 200);
     }
 
+    // Both nodes queued this hour's prune job on start and ran what was due: one job, run once.
+    let pool = sqlx::PgPool::connect(db.url()).await.expect("connect");
+    let prunes: Vec<(i64, Option<i64>)> =
+        sqlx::query_as("SELECT attempts, done_at FROM jobs WHERE kind = 'prune'")
+            .fetch_all(&pool)
+            .await
+            .expect("jobs");
+    assert_eq!(prunes.len(), 1, "one job for two nodes: {prunes:?}");
+    assert_eq!(prunes[0].0, 1, "claimed once");
+    assert!(prunes[0].1.is_some(), "and done");
+    pool.close().await;
+
     // Shutting down ends live streams instead of waiting on them.
     assert!(b.terminate().success());
     assert!(a.terminate().success());
