@@ -4,9 +4,14 @@ use gazette_core::Site;
 use gazette_render::Templates;
 use std::sync::Arc;
 
-/// What every handler can reach.
+/// What every handler can reach. One `Arc`: axum clones the state for every extractor and
+/// middleware layer of every request, and each clone of a struct of `Arc`s is an atomic update on
+/// a cache line the other cores share (measured: 15% of the cached article page's CPU time).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The shared parts, reached through `AppState`'s `Deref`.
+pub struct Shared {
     /// The site's use cases.
     pub site: Site,
     /// Compiled page templates.
@@ -35,14 +40,21 @@ impl AppState {
             std::time::Duration::from_secs(u64::from(cache_config.max_age_seconds.max(1))),
         );
         let live_max = site.config().live.max_connections;
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             site,
             templates: Arc::new(templates),
             cookie_key,
             metrics: Arc::new(crate::ops::Metrics::new(&cache)),
             cache,
             live: Arc::new(crate::live::LiveHub::new(live_max)),
-        })
+        })))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 

@@ -118,8 +118,13 @@ async fn next_comment(body: &mut Body, wait: Duration) -> Option<String> {
     }
 }
 
+/// Opens a stream as a browser does (asking for gzip, which a stream must not get: a compressor
+/// would hold events back until its buffer fills).
 async fn open_stream(app: &TestApp, path: &str) -> axum::response::Response {
-    let browser = app.browser();
+    let mut browser = app.browser();
+    browser
+        .headers
+        .push(("accept-encoding".into(), "gzip, br".into()));
     app.send_raw(&browser, path).await
 }
 
@@ -141,6 +146,11 @@ async fn the_live_stream_sends_approved_comments_and_never_held_ones() {
     let response = open_stream(&app, &format!("/articles/{}/live?after=0", article.slug)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
+    assert!(
+        response.headers().get("content-encoding").is_none(),
+        "not compressed"
+    );
+    assert_eq!(response.headers()["cache-control"], "no-store");
     let mut body = response.into_body();
 
     let mut reader = app.browser();

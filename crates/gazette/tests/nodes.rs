@@ -285,6 +285,25 @@ async fn two_nodes_on_one_database_agree_at_once() {
     assert_eq!(id, second.to_string());
     assert!(data.contains(&format!(r#""parent":{held}"#)));
 
+    // A form token issued by B is good on A (the signing key is the site's, in the database).
+    let (_, from_b) = get(&b, &page, None).await;
+    let token = field(&from_b, "form_token");
+    let crossed = client()
+        .post(a.url(&format!("/articles/{SLUG}/comments")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "comment=Token+from+B&author=Hana&email=hana%40example.org&form_token={token}"
+        ))
+        .send()
+        .await
+        .expect("post");
+    let crossed = comment_id(&crossed);
+    let (id, _) = live
+        .next_comment(Duration::from_secs(1))
+        .await
+        .expect("streams too");
+    assert_eq!(id, crossed.to_string());
+
     // A held comment never travels on the stream (heartbeats keep coming meanwhile).
     let never = post_comment(
         &a,
