@@ -220,25 +220,25 @@ impl Site {
         Ok(self.store.approved_comment_ids(article.id).await?)
     }
 
-    /// Approved comments of `article` not in `known`, oldest first, at most `limit`; they are
-    /// added to `known`. Held, spam and trashed comments never come out of here. A comment
-    /// approved late (held first) comes out when it is approved, whatever its id.
+    /// Approved comments of `article` not in `known`, oldest first, at most `limit`, with the
+    /// number of approved comments the article has now; they are added to `known`. Held, spam and
+    /// trashed comments never come out of here. A comment approved late (held first) comes out
+    /// when it is approved, whatever its id.
     pub async fn new_approved_comments(
         &self,
         article: &Article,
         known: &mut std::collections::HashSet<CommentId>,
         limit: usize,
-    ) -> CoreResult<Vec<Comment>> {
-        let fresh: Vec<CommentId> = self
-            .store
-            .approved_comment_ids(article.id)
-            .await?
+    ) -> CoreResult<(Vec<Comment>, usize)> {
+        let approved = self.store.approved_comment_ids(article.id).await?;
+        let total = approved.len();
+        let fresh: Vec<CommentId> = approved
             .into_iter()
             .filter(|id| !known.contains(id))
             .take(limit)
             .collect();
         if fresh.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), total));
         }
         let mut comments: Vec<Comment> = self
             .store
@@ -249,7 +249,7 @@ impl Site {
             .collect();
         comments.sort_by_key(|c| c.id);
         known.extend(comments.iter().map(|c| c.id));
-        Ok(comments)
+        Ok((comments, total))
     }
 
     /// Approved-comment counts of the public articles among `ids`.

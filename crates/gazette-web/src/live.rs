@@ -69,6 +69,8 @@ struct LiveComment {
     parent: Option<i64>,
     depth: u32,
     html: String,
+    /// The discussion's heading with the new count ("3 Comments on “…”").
+    heading: String,
 }
 
 /// `GET /articles/{slug}/live`.
@@ -201,11 +203,15 @@ impl LiveStream {
 
     /// Queues an event for each approved comment not sent yet.
     async fn look(&mut self) -> Result<(), AppError> {
-        let fresh = self
+        let (fresh, total) = self
             .state
             .site
             .new_approved_comments(&self.article, &mut self.known, BATCH + 1)
             .await?;
+        let heading = crate::pages::article::discussion_heading(
+            i64::try_from(total).unwrap_or(i64::MAX),
+            &self.article.title,
+        );
         if fresh.len() > BATCH {
             self.pending
                 .push_back(Event::default().event("reload").data("many new comments"));
@@ -220,6 +226,7 @@ impl LiveStream {
                 parent: comment.parent_id.map(|p| p.0),
                 depth: comment.depth,
                 html: crate::pages::article::render_comment(&self.state, comment, &page_url, open)?,
+                heading: heading.clone(),
             };
             let data = serde_json::to_string(&payload)
                 .map_err(|e| AppError::Internal(format!("live comment: {e}")))?;

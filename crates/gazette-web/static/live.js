@@ -66,6 +66,9 @@
     } catch (e) {
       return;
     }
+    if (comment.heading) {
+      heading.textContent = comment.heading;
+    }
     var template = document.createElement("template");
     template.innerHTML = comment.html;
     var node = template.content.firstElementChild;

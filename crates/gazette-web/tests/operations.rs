@@ -173,6 +173,10 @@ async fn the_live_stream_sends_approved_comments_and_never_held_ones() {
     assert!(event.contains(&format!("id: {}", held.0)), "{event}");
     assert!(event.contains("Awaiting a moderator"), "{event}");
     assert!(
+        event.contains("\"heading\":\"1 Comment on “Live”\""),
+        "{event}"
+    );
+    assert!(
         event.contains(&format!(r#"id=\"comment-{}\""#, held.0)),
         "{event}"
     );

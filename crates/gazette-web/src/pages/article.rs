@@ -260,11 +260,7 @@ async fn render_body(
         .into_iter()
         .map(|node| view_node(node, &page_url, open))
         .collect();
-    let heading = match discussion.approved_count {
-        0 => "Be the first to comment".to_owned(),
-        1 => format!("1 Comment on “{}”", article.title),
-        n => format!("{n} Comments on “{}”", article.title),
-    };
+    let heading = discussion_heading(discussion.approved_count, &article.title);
     let pagination = Pagination::new(discussion.page, discussion.total_pages, |p| {
         format!("{}#comments", article_url(&article.slug, p))
     });
@@ -285,6 +281,15 @@ async fn render_body(
         },
     };
     super::render_html(state, "article.html", &page)
+}
+
+/// "Be the first to comment", "1 Comment on “Title”", "N Comments on “Title”".
+pub(crate) fn discussion_heading(approved: i64, title: &str) -> String {
+    match approved {
+        0 => "Be the first to comment".to_owned(),
+        1 => format!("1 Comment on “{title}”"),
+        n => format!("{n} Comments on “{title}”"),
+    }
 }
 
 /// The highest id among the approved comments of `threads` (0 when none).
