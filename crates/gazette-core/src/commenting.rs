@@ -60,27 +60,27 @@ impl Site {
             return Err(CoreError::Invalid(errors));
         }
         let honeypot_filled = !submission.honeypot.trim().is_empty();
+        // Ban, duplicate and approval history in one read; the layers still act in order.
+        let mut signals = gazette_store::CommenterSignals::default();
         if !honeypot_filled {
             self.check_form_token(article.id, &submission.form_token)?;
-            if self
+            signals = self
                 .store
-                .ban_for(&valid.email, from.ip.as_deref())
-                .await?
-                .is_some()
-            {
+                .commenter_signals(article.id, &valid.email, &valid.body, from.ip.as_deref())
+                .await?;
+            if signals.banned {
                 return Err(CoreError::Refused(
                     "Your comment could not be posted on this site.".into(),
                 ));
             }
             self.check_rate(from.ip.as_deref()).await?;
-            self.check_duplicate(article.id, &valid).await?;
+            Self::check_duplicate(signals.duplicate)?;
         }
         let settings = self.settings().await?;
         let (status, held_reason) = match self.judge_content(&valid, &submission.honeypot).await? {
             Some(verdict) => (verdict.status, Some(verdict.reason)),
             None => {
-                let has_approved = self.store.has_approved_comment_from(&valid.email).await?;
-                let (status, reason) = settings.moderation.decide(has_approved);
+                let (status, reason) = settings.moderation.decide(signals.has_approved);
                 (status, reason.map(|r| r.describe().to_owned()))
             }
         };

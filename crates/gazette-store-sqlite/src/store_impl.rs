@@ -275,4 +275,13 @@ impl Store for SqliteStore {
     async fn prune_expired(&self, now: i64) -> StoreResult<u64> {
         jobs::prune_expired(self, now).await
     }
+    async fn commenter_signals(
+        &self,
+        article: ArticleId,
+        email: &str,
+        body: &str,
+        ip: Option<&str>,
+    ) -> StoreResult<gazette_store::CommenterSignals> {
+        moderation::commenter_signals(self, article, email, body, ip).await
+    }
 }

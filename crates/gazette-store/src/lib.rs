@@ -10,7 +10,7 @@ mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use store::{ArticleFilter, Change, ChangeFeed, Job, Store};
+pub use store::{ArticleFilter, Change, ChangeFeed, CommenterSignals, Job, Store};
 
 /// What can go wrong in a store, in terms the callers act on.
 #[derive(Debug, thiserror::Error)]

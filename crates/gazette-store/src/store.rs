@@ -32,6 +32,17 @@ pub trait ChangeFeed: Send {
     async fn next(&mut self) -> StoreResult<Option<Change>>;
 }
 
+/// What the store knows of a commenter when a new comment arrives, read in one statement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommenterSignals {
+    /// A ban matches the email or the address.
+    pub banned: bool,
+    /// The same email already posted exactly this text under this article.
+    pub duplicate: bool,
+    /// The email has at least one approved comment anywhere.
+    pub has_approved: bool,
+}
+
 /// A background job as a worker claimed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -296,6 +307,17 @@ pub trait Store: Send + Sync + 'static {
     /// Whether the database answers and its schema is the one this build expects; the error
     /// says what is wrong.
     async fn ready(&self) -> StoreResult<()>;
+
+    /// What is known of the commenter with `email` (lower-cased) at `ip` about to post `body`
+    /// under `article`: [`Store::ban_for`], [`Store::is_duplicate_comment`] and
+    /// [`Store::has_approved_comment_from`] in one statement (a comment's path needs all three).
+    async fn commenter_signals(
+        &self,
+        article: ArticleId,
+        email: &str,
+        body: &str,
+        ip: Option<&str>,
+    ) -> StoreResult<CommenterSignals>;
 
     /// Queues a background job due at `run_at`. With a `dedupe_key`, at most one job ever holds
     /// that key (until finished jobs are pruned), so several nodes queueing the same periodic job

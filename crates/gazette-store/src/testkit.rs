@@ -67,6 +67,7 @@ macro_rules! conformance_suite {
             jobs_are_claimed_once_and_come_back_after_their_lease,
             a_failed_job_waits_for_its_retry_time,
             pruning_deletes_only_what_expired,
+            commenter_signals_agree_with_the_separate_checks,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -1686,5 +1687,67 @@ pub async fn pruning_deletes_only_what_expired(store: &dyn Store) {
             .enqueue_job("again", Some("new"), "", now, now)
             .await
             .expect("queue")
+    );
+}
+
+/// The one-statement signals say what `ban_for`, `is_duplicate_comment` and
+/// `has_approved_comment_from` say.
+pub async fn commenter_signals_agree_with_the_separate_checks(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let b = article(store, &ada, "b").await;
+    let email = "reader@example.org";
+    let none = store
+        .commenter_signals(a.id, email, "Hello", Some("192.0.2.1"))
+        .await
+        .expect("signals");
+    assert_eq!(none, crate::CommenterSignals::default());
+    comment(store, a.id, None, CommentStatus::Held).await;
+    let markdown = new_comment(a.id, None, email, CommentStatus::Held).body_markdown;
+    let signals = store
+        .commenter_signals(a.id, email, &markdown, None)
+        .await
+        .expect("signals");
+    assert!(
+        signals.duplicate && !signals.has_approved && !signals.banned,
+        "{signals:?}"
+    );
+    assert!(
+        !store
+            .commenter_signals(b.id, email, &markdown, None)
+            .await
+            .expect("b")
+            .duplicate
+    );
+    comment(store, b.id, None, CommentStatus::Approved).await;
+    assert!(
+        store
+            .commenter_signals(b.id, email, "Other", None)
+            .await
+            .expect("b")
+            .has_approved
+    );
+    store
+        .create_ban(NewBan {
+            kind: BanKind::Ip,
+            value: "192.0.2.1".into(),
+            reason: "flood".into(),
+            hide_history: false,
+            created_at: NOW,
+            created_by: ada.clone(),
+        })
+        .await
+        .expect("ban");
+    let banned = store
+        .commenter_signals(a.id, "someone@else.example", "Hi", Some("192.0.2.1"))
+        .await
+        .expect("signals");
+    assert!(banned.banned);
+    assert!(
+        !store
+            .commenter_signals(a.id, "someone@else.example", "Hi", Some("192.0.2.2"))
+            .await
+            .expect("s")
+            .banned
     );
 }
