@@ -32,6 +32,44 @@ pub struct ArchivePage {
     pub articles: Page<ArticleSummary>,
 }
 
+/// Where a live stream stands in an article's approvals: it sends approved comments numbered
+/// after `start` (what the reader's page showed) that it has not sent yet. Approvals committing
+/// concurrently can share a number or land out of order, so it looks back `LOOKBACK` numbers
+/// behind the newest it sent and remembers what it sent within that window (and no further back,
+/// so its memory is bounded too).
+#[derive(Debug, Clone, Default)]
+pub struct LiveCursor {
+    start: i64,
+    newest: i64,
+    sent: std::collections::HashMap<CommentId, i64>,
+}
+
+impl LiveCursor {
+    /// How far behind the newest number sent a stream still looks.
+    pub const LOOKBACK: i64 = 1000;
+
+    /// A cursor for a page that showed approvals up to `after`.
+    pub fn after(after: i64) -> Self {
+        Self {
+            start: after,
+            newest: after,
+            sent: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The newest approval number sent (or shown), for `Last-Event-ID`.
+    pub fn newest(&self) -> i64 {
+        self.newest
+    }
+
+    fn remember(&mut self, id: CommentId, seq: i64) {
+        self.sent.insert(id, seq);
+        self.newest = self.newest.max(seq);
+        let floor = self.newest.saturating_sub(Self::LOOKBACK);
+        self.sent.retain(|_, seq| *seq > floor);
+    }
+}
+
 /// One page of an article's discussion, ready to display.
 #[derive(Debug, Clone)]
 pub struct Discussion {
@@ -215,41 +253,54 @@ impl Site {
             .await?)
     }
 
-    /// The ids of an article's approved comments: what a live stream starts from.
-    pub async fn approved_comment_ids(&self, article: &Article) -> CoreResult<Vec<CommentId>> {
-        Ok(self.store.approved_comment_ids(article.id).await?)
-    }
-
-    /// Approved comments of `article` not in `known`, oldest first, at most `limit`, with the
-    /// number of approved comments the article has now; they are added to `known`. Held, spam and
-    /// trashed comments never come out of here. A comment approved late (held first) comes out
-    /// when it is approved, whatever its id.
+    /// Approved comments of `article` that `cursor` has not sent, in approval order, at most
+    /// `limit`, with the article's approved count now; the cursor remembers them. Held, spam and
+    /// trashed comments never come out of here; a comment held first comes out when approved. The
+    /// cost is bounded by the window the cursor looks back over, not by the thread's size.
     pub async fn new_approved_comments(
         &self,
         article: &Article,
-        known: &mut std::collections::HashSet<CommentId>,
+        cursor: &mut LiveCursor,
         limit: usize,
-    ) -> CoreResult<(Vec<Comment>, usize)> {
-        let approved = self.store.approved_comment_ids(article.id).await?;
-        let total = approved.len();
-        let fresh: Vec<CommentId> = approved
+    ) -> CoreResult<(Vec<Comment>, i64)> {
+        let window = self
+            .store
+            .approved_since(
+                article.id,
+                cursor
+                    .newest
+                    .saturating_sub(LiveCursor::LOOKBACK)
+                    .max(cursor.start),
+                LiveCursor::LOOKBACK + i64::try_from(limit).unwrap_or(i64::MAX),
+            )
+            .await?;
+        let fresh: Vec<(CommentId, i64)> = window
             .into_iter()
-            .filter(|id| !known.contains(id))
+            .filter(|(id, seq)| cursor.sent.get(id) != Some(seq))
             .take(limit)
             .collect();
+        let count = self
+            .store
+            .comment_counts(&[article.id], self.now())
+            .await?
+            .first()
+            .map_or(0, |(_, n)| *n);
         if fresh.is_empty() {
-            return Ok((Vec::new(), total));
+            return Ok((Vec::new(), count));
         }
+        let ids: Vec<CommentId> = fresh.iter().map(|(id, _)| *id).collect();
         let mut comments: Vec<Comment> = self
             .store
-            .comments_by_ids(article.id, &fresh)
+            .comments_by_ids(article.id, &ids)
             .await?
             .into_iter()
             .filter(|c| c.status == CommentStatus::Approved)
             .collect();
-        comments.sort_by_key(|c| c.id);
-        known.extend(comments.iter().map(|c| c.id));
-        Ok((comments, total))
+        comments.sort_by_key(|c| c.approved_seq);
+        for comment in &comments {
+            cursor.remember(comment.id, comment.approved_seq.unwrap_or(cursor.newest));
+        }
+        Ok((comments, count))
     }
 
     /// Approved-comment counts of the public articles among `ids`.

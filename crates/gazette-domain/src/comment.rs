@@ -69,6 +69,10 @@ pub struct Comment {
     pub status: CommentStatus,
     /// Unix seconds of submission.
     pub created_at: i64,
+    /// Its place in the order of approvals (live streams send what comes after what they sent);
+    /// `None` for a comment never approved. Not part of any public answer.
+    #[serde(skip)]
+    pub approved_seq: Option<i64>,
 }
 
 /// A comment with what only staff may see: the email, network address and moderation reason.

@@ -153,6 +153,7 @@ mod tests {
             body_html: String::new(),
             status: CommentStatus::Approved,
             created_at: id,
+            approved_seq: Some(id),
         }
     }
 

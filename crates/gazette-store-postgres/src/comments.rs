@@ -63,7 +63,10 @@ pub(crate) async fn insert_comment(db: &PgStore, new: NewComment) -> StoreResult
     .await
     .map_err(map_err("comment"))?;
     let placement = place(CommentId(id), parent.as_ref(), new.max_depth);
-    sqlx::query("UPDATE comments SET parent_id = $1, path = $2, depth = $3 WHERE id = $4")
+    sqlx::query(
+        "UPDATE comments SET parent_id = $1, path = $2, depth = $3, approved_seq = CASE \
+         WHEN status = 'approved' THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments) END WHERE id = $4",
+    )
         .bind(placement.parent_id.map(|p| p.0))
         .bind(&placement.path)
         .bind(i64::from(placement.depth))
@@ -187,18 +190,26 @@ pub(crate) async fn approved_comments_before(
     .map_err(map_err("comments"))
 }
 
-pub(crate) async fn approved_comment_ids(
+pub(crate) async fn approved_since(
     db: &PgStore,
     article: ArticleId,
-) -> StoreResult<Vec<CommentId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM comments WHERE article_id = $1 AND status = 'approved' ORDER BY id",
+    after: i64,
+    limit: i64,
+) -> StoreResult<Vec<(CommentId, i64)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, approved_seq FROM comments WHERE article_id = $1 AND status = 'approved' \
+         AND approved_seq > $2 ORDER BY approved_seq, id LIMIT $3",
     )
     .bind(article.0)
+    .bind(after)
+    .bind(limit)
     .fetch_all(&db.pool)
     .await
     .map_err(map_err("comments"))?;
-    Ok(ids.into_iter().map(CommentId).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, seq)| (CommentId(id), seq))
+        .collect())
 }
 
 pub(crate) async fn staff_comment(db: &PgStore, id: CommentId) -> StoreResult<StaffComment> {

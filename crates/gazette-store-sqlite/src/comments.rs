@@ -69,10 +69,11 @@ async fn insert_one(conn: &mut SqliteConnection, new: &NewComment) -> Result<Com
     let row: CommentRow = sqlx::query_as(
         "INSERT INTO comments (id, article_id, parent_id, path, depth, author_name, author_email, \
          author_url, avatar, body_markdown, body_html, status, held_reason, ip, user_agent, created_at, \
-         ip_network, staff_user_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         ip_network, staff_user_id, approved_seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         CASE WHEN $12 = 'approved' THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments) END) \
          RETURNING id, article_id, parent_id, depth, path, author_name, author_url, avatar, body_html, \
-         status, created_at",
+         status, created_at, approved_seq",
     )
     .bind(id)
     .bind(new.article_id.0)
@@ -210,18 +211,26 @@ pub(crate) async fn approved_comments_before(
     .map_err(map_err("comments"))
 }
 
-pub(crate) async fn approved_comment_ids(
+pub(crate) async fn approved_since(
     db: &SqliteStore,
     article: ArticleId,
-) -> StoreResult<Vec<CommentId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM comments WHERE article_id = $1 AND status = 'approved' ORDER BY id",
+    after: i64,
+    limit: i64,
+) -> StoreResult<Vec<(CommentId, i64)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, approved_seq FROM comments WHERE article_id = $1 AND status = 'approved' \
+         AND approved_seq > $2 ORDER BY approved_seq, id LIMIT $3",
     )
     .bind(article.0)
+    .bind(after)
+    .bind(limit)
     .fetch_all(&db.pool)
     .await
     .map_err(map_err("comments"))?;
-    Ok(ids.into_iter().map(CommentId).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, seq)| (CommentId(id), seq))
+        .collect())
 }
 
 pub(crate) async fn staff_comment(db: &SqliteStore, id: CommentId) -> StoreResult<StaffComment> {

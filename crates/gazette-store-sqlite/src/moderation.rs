@@ -60,7 +60,11 @@ pub(crate) async fn set_comment_status(
             .map_err(map_err("comment"))?;
     let was_approved = CommentStatus::parse(&old)? == CommentStatus::Approved;
     let is_approved = change.status == CommentStatus::Approved;
-    sqlx::query("UPDATE comments SET status = $1 WHERE id = $2")
+    // A comment that becomes approved takes the next approval number (live streams follow it).
+    sqlx::query(
+        "UPDATE comments SET approved_seq = CASE WHEN $1 = 'approved' AND status <> 'approved' \
+         THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments) ELSE approved_seq END, status = $1 WHERE id = $2",
+    )
         .bind(change.status.as_str())
         .bind(id.0)
         .execute(&mut *tx)

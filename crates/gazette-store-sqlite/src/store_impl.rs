@@ -243,8 +243,13 @@ impl Store for SqliteStore {
     async fn ready(&self) -> StoreResult<()> {
         self.check_ready().await
     }
-    async fn approved_comment_ids(&self, article: ArticleId) -> StoreResult<Vec<CommentId>> {
-        comments::approved_comment_ids(self, article).await
+    async fn approved_since(
+        &self,
+        article: ArticleId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(CommentId, i64)>> {
+        comments::approved_since(self, article, after, limit).await
     }
     async fn enqueue_job(
         &self,

@@ -156,7 +156,7 @@ impl TermRow {
 
 /// Columns for a `CommentRow` from table alias `c`.
 pub const COMMENT_COLUMNS: &str = "c.id, c.article_id, c.parent_id, c.depth, c.path, c.author_name, \
-     c.author_url, c.avatar, c.body_html, c.status, c.created_at";
+     c.author_url, c.avatar, c.body_html, c.status, c.created_at, c.approved_seq";
 
 /// The public part of a comment.
 #[derive(Debug, sqlx::FromRow)]
@@ -172,6 +172,7 @@ pub struct CommentRow {
     body_html: String,
     status: String,
     created_at: i64,
+    approved_seq: Option<i64>,
 }
 
 impl CommentRow {
@@ -189,14 +190,15 @@ impl CommentRow {
             body_html: self.body_html,
             status: CommentStatus::parse(&self.status)?,
             created_at: self.created_at,
+            approved_seq: self.approved_seq,
         })
     }
 }
 
 /// Columns for a `StaffCommentRow`: `c` the comment, `a` its article.
 pub const STAFF_COMMENT_COLUMNS: &str = "c.id, c.article_id, c.parent_id, c.depth, c.path, \
-     c.author_name, c.author_url, c.avatar, c.body_html, c.status, c.created_at, c.author_email, \
-     c.ip, c.user_agent, c.held_reason, c.body_markdown, a.title AS article_title, a.slug AS article_slug";
+     c.author_name, c.author_url, c.avatar, c.body_html, c.status, c.created_at, c.approved_seq, \
+     c.author_email, c.ip, c.user_agent, c.held_reason, c.body_markdown, a.title AS article_title, a.slug AS article_slug";
 
 /// A comment with the fields only staff see.
 #[derive(Debug, sqlx::FromRow)]

@@ -349,6 +349,12 @@ pub trait Store: Send + Sync + 'static {
     /// rows older than a day, finished jobs older than a week. Returns the rows deleted.
     async fn prune_expired(&self, now: i64) -> StoreResult<u64>;
 
-    /// The ids of an article's approved comments (for the live stream to tell what is new).
-    async fn approved_comment_ids(&self, article: ArticleId) -> StoreResult<Vec<CommentId>>;
+    /// An article's approved comments whose approval number is above `after`, as (id, number)
+    /// in approval order, at most `limit` (what a live stream has not seen).
+    async fn approved_since(
+        &self,
+        article: ArticleId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(CommentId, i64)>>;
 }

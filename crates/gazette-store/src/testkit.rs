@@ -62,7 +62,7 @@ macro_rules! conformance_suite {
             bans_match_and_can_hide_history,
             the_next_scheduled_publication_is_found,
             changes_are_read_in_order_after_an_id_and_pruned,
-            approved_comment_ids_follow_status_and_article,
+            approvals_are_numbered_in_order,
             a_migrated_store_is_ready,
             jobs_are_claimed_once_and_come_back_after_their_lease,
             a_failed_job_waits_for_its_retry_time,
@@ -1493,32 +1493,77 @@ pub async fn changes_are_read_in_order_after_an_id_and_pruned(store: &dyn Store)
     );
 }
 
-/// The live stream's view of an article: ids of its approved comments only, in id order.
-pub async fn approved_comment_ids_follow_status_and_article(store: &dyn Store) {
+/// Approvals are numbered in order, across articles: at insert when approved, when a comment
+/// becomes approved (once: approving again keeps the number), anew when approved again later.
+/// `approved_since` lists one article's approved comments after a number, in that order.
+pub async fn approvals_are_numbered_in_order(store: &dyn Store) {
     let ada = author(store, "Ada").await;
     let a = article(store, &ada, "a").await;
     let b = article(store, &ada, "b").await;
+    let seq = |c: &Comment| c.approved_seq.expect("an approval number");
     let first = comment(store, a.id, None, CommentStatus::Approved).await;
     let held = comment(store, a.id, None, CommentStatus::Held).await;
+    assert_eq!(held.approved_seq, None);
     let reply = comment(store, a.id, Some(first.id), CommentStatus::Approved).await;
-    comment(store, b.id, None, CommentStatus::Approved).await;
-    let ids = store.approved_comment_ids(a.id).await.expect("ids");
-    assert_eq!(ids, vec![first.id, reply.id]);
-    store
+    let elsewhere = comment(store, b.id, None, CommentStatus::Approved).await;
+    assert!(seq(&first) < seq(&reply) && seq(&reply) < seq(&elsewhere));
+    let since = |after: i64, limit: i64| async move {
+        store
+            .approved_since(a.id, after, limit)
+            .await
+            .expect("since")
+    };
+    assert_eq!(
+        since(0, 10).await,
+        vec![(first.id, seq(&first)), (reply.id, seq(&reply))]
+    );
+    assert_eq!(since(0, 1).await, vec![(first.id, seq(&first))]);
+
+    let approved = store
         .set_comment_status(held.id, to(CommentStatus::Approved))
         .await
-        .expect("approve");
+        .expect("approve")
+        .comment;
+    assert!(
+        seq(&approved) > seq(&elsewhere),
+        "a late approval is numbered when it happens"
+    );
+    assert_eq!(
+        since(seq(&reply), 10).await,
+        vec![(held.id, seq(&approved))]
+    );
+    let again = store
+        .set_comment_status(held.id, to(CommentStatus::Approved))
+        .await
+        .expect("approve again")
+        .comment;
+    assert_eq!(
+        again.approved_seq, approved.approved_seq,
+        "approving twice keeps the number"
+    );
+
     store
         .set_comment_status(first.id, to(CommentStatus::Spam))
         .await
         .expect("spam");
-    let ids = store.approved_comment_ids(a.id).await.expect("ids");
-    assert_eq!(ids, vec![held.id, reply.id]);
+    assert_eq!(
+        since(0, 10).await,
+        vec![(reply.id, seq(&reply)), (held.id, seq(&approved))]
+    );
+    let back = store
+        .set_comment_status(first.id, to(CommentStatus::Approved))
+        .await
+        .expect("not spam after all")
+        .comment;
+    assert!(
+        seq(&back) > seq(&approved),
+        "approved again, numbered again"
+    );
     assert!(
         store
-            .approved_comment_ids(ArticleId(999_999))
+            .approved_since(ArticleId(999_999), 0, 10)
             .await
-            .expect("ids of a missing article")
+            .expect("a missing article")
             .is_empty()
     );
 }

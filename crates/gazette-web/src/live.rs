@@ -12,9 +12,10 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
-use gazette_domain::{Article, CommentId};
+use gazette_core::reading::LiveCursor;
+use gazette_domain::Article;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -56,7 +57,9 @@ impl LiveHub {
     }
 }
 
-/// `?after=ID`: the newest comment id the page showed; comments up to it are not sent again.
+/// `?after=N`: the newest approval number the page showed (its `data-after`); what was approved
+/// up to it is not sent again. Absent, the stream starts from the first approval (so at most a
+/// batch, then a "reload" event).
 #[derive(Debug, Deserialize)]
 pub struct LiveQuery {
     after: Option<i64>,
@@ -81,14 +84,14 @@ pub async fn live_comments(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let Query(query) = query.map_err(|_| {
-        AppError::BadRequest("after must be a comment number, as in ?after=12.".into())
+        AppError::BadRequest("after must be a whole number, as in ?after=12.".into())
     })?;
     // A reconnecting browser says what it saw last; that wins over the page's number.
     let last_event: Option<i64> = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());
-    let after = last_event.or(query.after).unwrap_or(i64::MAX);
+    let after = last_event.or(query.after).unwrap_or(0);
     let article = state.site.public_article(&slug).await?;
     let hub = state.live.clone();
     if hub.closing.load(Ordering::Acquire) {
@@ -100,19 +103,11 @@ pub async fn live_comments(
                 .into(),
         ));
     };
-    // Subscribe before reading what is known, so nothing approved in between is missed.
     let changes = state.site.freshness().discussions();
-    let known: HashSet<CommentId> = state
-        .site
-        .approved_comment_ids(&article)
-        .await?
-        .into_iter()
-        .filter(|id| id.0 <= after)
-        .collect();
     let stream = LiveStream {
         state: state.clone(),
         article,
-        known,
+        cursor: LiveCursor::after(after),
         changes,
         pending: VecDeque::new(),
         _permit: permit,
@@ -138,7 +133,7 @@ pub async fn live_comments(
 struct LiveStream {
     state: AppState,
     article: Article,
-    known: HashSet<CommentId>,
+    cursor: LiveCursor,
     changes: broadcast::Receiver<gazette_domain::ArticleId>,
     pending: VecDeque<Event>,
     /// Held for as long as the stream lives: the node's cap counts it.
@@ -206,12 +201,9 @@ impl LiveStream {
         let (fresh, total) = self
             .state
             .site
-            .new_approved_comments(&self.article, &mut self.known, BATCH + 1)
+            .new_approved_comments(&self.article, &mut self.cursor, BATCH + 1)
             .await?;
-        let heading = crate::pages::article::discussion_heading(
-            i64::try_from(total).unwrap_or(i64::MAX),
-            &self.article.title,
-        );
+        let heading = crate::pages::article::discussion_heading(total, &self.article.title);
         if fresh.len() > BATCH {
             self.pending
                 .push_back(Event::default().event("reload").data("many new comments"));
@@ -221,6 +213,7 @@ impl LiveStream {
         let open = self.state.site.accepts_comments(&self.article).await?;
         for comment in fresh {
             let id = comment.id.0;
+            let seq = comment.approved_seq.unwrap_or_else(|| self.cursor.newest());
             let payload = LiveComment {
                 id,
                 parent: comment.parent_id.map(|p| p.0),
@@ -233,7 +226,8 @@ impl LiveStream {
             self.pending.push_back(
                 Event::default()
                     .event("comment")
-                    .id(id.to_string())
+                    // A reconnecting browser sends it back as Last-Event-ID.
+                    .id(seq.to_string())
                     .data(data),
             );
         }

@@ -170,7 +170,7 @@ async fn the_live_stream_sends_approved_comments_and_never_held_ones() {
     let event = next_comment(&mut body, Duration::from_secs(1))
         .await
         .expect("the approved comment within a second");
-    assert!(event.contains(&format!("id: {}", held.0)), "{event}");
+    assert!(event.contains(&format!(r#""id":{}"#, held.0)), "{event}");
     assert!(event.contains("Awaiting a moderator"), "{event}");
     assert!(
         event.contains("\"heading\":\"1 Comment on “Live”\""),
@@ -182,10 +182,22 @@ async fn the_live_stream_sends_approved_comments_and_never_held_ones() {
     );
     assert!(!event.contains("ann@example.org"));
 
-    // A stream opened later with ?after= the page's newest comment sends only what is newer.
+    // A stream opened later with ?after= the page's number sends only what is newer.
+    let page = app
+        .browser()
+        .get(&format!("/articles/{}", article.slug))
+        .await;
+    let after: i64 = page
+        .body
+        .split(r#"data-after=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the page's approval number");
+    assert!(after > 0, "the page shows an approved comment");
     let response = open_stream(
         &app,
-        &format!("/articles/{}/live?after={}", article.slug, held.0),
+        &format!("/articles/{}/live?after={after}", article.slug),
     )
     .await;
     let mut later = response.into_body();
@@ -203,7 +215,31 @@ async fn the_live_stream_sends_approved_comments_and_never_held_ones() {
     let event = next_comment(&mut later, Duration::from_secs(1))
         .await
         .expect("new one");
-    assert!(event.contains(&format!("id: {}", known.0)));
+    assert!(event.contains(&format!(r#""id":{}"#, known.0)), "{event}");
+    // The SSE id is the approval number, after the page's: what Last-Event-ID resumes from.
+    let sse_id: i64 = event
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .and_then(|n| n.parse().ok())
+        .expect("an event id");
+    assert!(sse_id > after, "{event}");
+    let resumed = {
+        let mut browser = app.browser();
+        browser
+            .headers
+            .push(("last-event-id".into(), sse_id.to_string()));
+        app.send_raw(
+            &browser,
+            &format!("/articles/{}/live?after=0", article.slug),
+        )
+        .await
+    };
+    let mut resumed = resumed.into_body();
+    assert_eq!(
+        next_comment(&mut resumed, Duration::from_millis(300)).await,
+        None,
+        "Last-Event-ID wins over ?after= and nothing is sent twice"
+    );
     // The first stream gets it too.
     assert!(
         next_comment(&mut body, Duration::from_secs(1))
@@ -243,7 +279,7 @@ async fn live_streams_are_capped_and_refuse_bad_requests() {
     assert_eq!(reader.get("/articles/no-such-story/live").await.status, 404);
     let bad = reader.get(&format!("{path}?after=yesterday")).await;
     assert_eq!(bad.status, 400);
-    assert!(bad.body.contains("after must be a comment number"));
+    assert!(bad.body.contains("after must be a whole number"));
 
     let off = TestApp::with_config(|c| c.live.max_connections = 0).await;
     let article = off.publish("Off", "Body.").await;

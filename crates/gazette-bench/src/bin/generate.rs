@@ -155,7 +155,7 @@ async fn main() -> anyhow::Result<()> {
     let mut filed = Insert::new("article_terms", "article_id, term_id, sort_order");
     let mut comments = Insert::new(
         "comments",
-        "id, article_id, parent_id, path, depth, author_name, author_email, author_url, avatar, body_markdown, body_html, status, created_at",
+        "id, article_id, parent_id, path, depth, author_name, author_email, author_url, avatar, body_markdown, body_html, status, created_at, approved_seq",
     );
     let mut written = 0usize;
     for story in site::stories(&plan, first_article, first_comment) {
@@ -206,6 +206,8 @@ async fn main() -> anyhow::Result<()> {
                 text(&gazette_render::render_comment(&c.body)),
                 text("approved"),
                 c.created_at.to_string(),
+                // Approved in id order, as if moderated one after another.
+                c.id.to_string(),
             ]);
             written += 1;
             if comments.len() >= 2_000 {

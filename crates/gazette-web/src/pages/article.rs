@@ -195,7 +195,7 @@ struct DiscussionView {
     heading: String,
     /// The live stream's address, on the last comment page only (where new comments go).
     live_url: Option<String>,
-    /// The newest approved comment on the page: the stream sends what comes after.
+    /// The newest approval number on the page: the stream sends what comes after.
     after: i64,
     threads: Vec<ThreadNode<CommentView>>,
     pagination: Pagination,
@@ -292,13 +292,13 @@ pub(crate) fn discussion_heading(approved: i64, title: &str) -> String {
     }
 }
 
-/// The highest id among the approved comments of `threads` (0 when none).
+/// The highest approval number among the approved comments of `threads` (0 when none).
 fn newest_approved(threads: &[ThreadNode<Comment>]) -> i64 {
     threads
         .iter()
         .map(|node| {
             let own = if node.comment.status == CommentStatus::Approved {
-                node.comment.id.0
+                node.comment.approved_seq.unwrap_or(0)
             } else {
                 0
             };
