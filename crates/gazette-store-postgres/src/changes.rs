@@ -42,15 +42,6 @@ pub(crate) async fn last_change_id(db: &PgStore) -> StoreResult<i64> {
     Ok(last.unwrap_or(0))
 }
 
-pub(crate) async fn prune_changes(db: &PgStore, before: i64) -> StoreResult<()> {
-    sqlx::query("DELETE FROM changes WHERE at < $1")
-        .bind(before)
-        .execute(&db.pool)
-        .await
-        .map_err(map_err("changes"))?;
-    Ok(())
-}
-
 /// The channel the `changes` table's trigger notifies on (migration 0004).
 const CHANNEL: &str = "gazette_changes";
 

@@ -123,17 +123,6 @@ pub(crate) async fn adjust_count(
     Ok(())
 }
 
-pub(crate) async fn has_approved_comment_from(db: &PgStore, email: &str) -> StoreResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM comments WHERE author_email = $1 AND status = 'approved' LIMIT 1",
-    )
-    .bind(email)
-    .fetch_optional(&db.pool)
-    .await
-    .map_err(map_err("comments"))?;
-    Ok(found.is_some())
-}
-
 pub(crate) async fn approved_comments(
     db: &PgStore,
     article: ArticleId,

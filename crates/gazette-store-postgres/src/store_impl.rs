@@ -59,9 +59,6 @@ impl Store for PgStore {
     async fn insert_comment(&self, comment: NewComment) -> StoreResult<Comment> {
         comments::insert_comment(self, comment).await
     }
-    async fn has_approved_comment_from(&self, email: &str) -> StoreResult<bool> {
-        comments::has_approved_comment_from(self, email).await
-    }
     async fn approved_comments(
         &self,
         article: ArticleId,
@@ -128,14 +125,6 @@ impl Store for PgStore {
         at_most: i64,
     ) -> StoreResult<(i64, i64)> {
         moderation::recent_comments_from(self, ip, network, since, at_most).await
-    }
-    async fn is_duplicate_comment(
-        &self,
-        article: ArticleId,
-        email: &str,
-        body: &str,
-    ) -> StoreResult<bool> {
-        moderation::is_duplicate_comment(self, article, email, body).await
     }
     async fn classifier_counts(
         &self,
@@ -214,9 +203,6 @@ impl Store for PgStore {
     async fn delete_ban(&self, id: i64, audit: NewAudit) -> StoreResult<()> {
         moderation::delete_ban(self, id, audit).await
     }
-    async fn ban_for(&self, email: &str, ip: Option<&str>) -> StoreResult<Option<Ban>> {
-        moderation::ban_for(self, email, ip).await
-    }
     async fn record_audit(&self, audit: NewAudit) -> StoreResult<()> {
         moderation::record_audit(self, audit).await
     }
@@ -235,9 +221,6 @@ impl Store for PgStore {
     }
     async fn last_change_id(&self) -> StoreResult<i64> {
         changes::last_change_id(self).await
-    }
-    async fn prune_changes(&self, before: i64) -> StoreResult<()> {
-        changes::prune_changes(self, before).await
     }
 
     async fn ready(&self) -> StoreResult<()> {

@@ -40,12 +40,3 @@ pub(crate) async fn last_change_id(db: &SqliteStore) -> StoreResult<i64> {
         .map_err(map_err("changes"))?;
     Ok(last.unwrap_or(0))
 }
-
-pub(crate) async fn prune_changes(db: &SqliteStore, before: i64) -> StoreResult<()> {
-    sqlx::query("DELETE FROM changes WHERE at < $1")
-        .bind(before)
-        .execute(&db.pool)
-        .await
-        .map_err(map_err("changes"))?;
-    Ok(())
-}

@@ -349,24 +349,6 @@ pub(crate) async fn recent_comments_from(
     Ok((by_ip, by_network))
 }
 
-pub(crate) async fn is_duplicate_comment(
-    db: &SqliteStore,
-    article: ArticleId,
-    email: &str,
-    body: &str,
-) -> StoreResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM comments WHERE article_id = $1 AND author_email = $2 AND body_markdown = $3 LIMIT 1",
-    )
-    .bind(article.0)
-    .bind(email)
-    .bind(body)
-    .fetch_optional(&db.pool)
-    .await
-    .map_err(map_err("comments"))?;
-    Ok(found.is_some())
-}
-
 pub(crate) async fn commenter_signals(
     db: &SqliteStore,
     article: ArticleId,
@@ -490,22 +472,6 @@ pub(crate) async fn delete_ban(db: &SqliteStore, id: i64, audit: NewAudit) -> St
     audit_in(&mut tx, &audit, None, None).await?;
     tx.commit().await.map_err(map_err("ban"))?;
     Ok(())
-}
-
-pub(crate) async fn ban_for(
-    db: &SqliteStore,
-    email: &str,
-    ip: Option<&str>,
-) -> StoreResult<Option<Ban>> {
-    let row: Option<BanRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {BAN_COLUMNS} FROM bans WHERE (kind = 'email' AND value = $1) OR (kind = 'ip' AND value = $2) LIMIT 1"
-    )))
-    .bind(email)
-    .bind(ip)
-    .fetch_optional(&db.pool)
-    .await
-    .map_err(map_err("bans"))?;
-    row.map(BanRow::into_ban).transpose()
 }
 
 pub(crate) async fn record_audit(db: &SqliteStore, audit: NewAudit) -> StoreResult<()> {

@@ -112,9 +112,6 @@ pub trait Store: Send + Sync + 'static {
     /// `NotFound("article")` when the article is missing.
     async fn insert_comment(&self, comment: NewComment) -> StoreResult<Comment>;
 
-    /// Whether `email` (already lower-cased) has at least one approved comment anywhere.
-    async fn has_approved_comment_from(&self, email: &str) -> StoreResult<bool>;
-
     /// One page of an article's approved comments in thread order (by path).
     async fn approved_comments(
         &self,
@@ -177,14 +174,6 @@ pub trait Store: Send + Sync + 'static {
         since: i64,
         at_most: i64,
     ) -> StoreResult<(i64, i64)>;
-
-    /// Whether `email` already posted exactly `body` under `article`.
-    async fn is_duplicate_comment(
-        &self,
-        article: ArticleId,
-        email: &str,
-        body: &str,
-    ) -> StoreResult<bool>;
 
     /// The classifier's counts for `tokens` (those never seen are left out), plus the
     /// `spam::DOCUMENTS` pseudo-token.
@@ -272,9 +261,6 @@ pub trait Store: Send + Sync + 'static {
     /// Lifts a ban, with an audit line.
     async fn delete_ban(&self, id: i64, audit: NewAudit) -> StoreResult<()>;
 
-    /// The ban matching this email or address, if any.
-    async fn ban_for(&self, email: &str, ip: Option<&str>) -> StoreResult<Option<Ban>>;
-
     /// Writes an audit line on its own (article and settings changes).
     async fn record_audit(&self, audit: NewAudit) -> StoreResult<()>;
 
@@ -295,9 +281,6 @@ pub trait Store: Send + Sync + 'static {
     /// The id of the latest change (0 when none).
     async fn last_change_id(&self) -> StoreResult<i64>;
 
-    /// Forgets changes recorded before `before` (unix seconds).
-    async fn prune_changes(&self, before: i64) -> StoreResult<()>;
-
     /// A feed that pushes changes as they are recorded, where the backend has one (PostgreSQL);
     /// `None` where polling [`Store::changes_after`] is the only way (SQLite: one machine).
     async fn change_feed(&self) -> StoreResult<Option<Box<dyn ChangeFeed>>> {
@@ -309,8 +292,8 @@ pub trait Store: Send + Sync + 'static {
     async fn ready(&self) -> StoreResult<()>;
 
     /// What is known of the commenter with `email` (lower-cased) at `ip` about to post `body`
-    /// under `article`: [`Store::ban_for`], [`Store::is_duplicate_comment`] and
-    /// [`Store::has_approved_comment_from`] in one statement (a comment's path needs all three).
+    /// under `article`, in one statement: whether a ban matches, whether it is a duplicate, and
+    /// whether the email has an approved comment anywhere.
     async fn commenter_signals(
         &self,
         article: ArticleId,
