@@ -4,6 +4,7 @@
 //! Both schemas have the same tables and columns (a test holds them to it); only a few column
 //! types differ (SQLite keeps booleans as integers), and values are converted by the target's type.
 
+use crate::setup::Backend;
 use anyhow::{Context, bail};
 use futures_util::TryStreamExt;
 use sqlx::{PgPool, Row, SqlitePool};
@@ -67,19 +68,32 @@ enum Db {
 impl Db {
     async fn open(url: &str) -> anyhow::Result<Self> {
         // Opening through the stores creates and migrates the schema, so both ends match.
-        if url.starts_with("sqlite:") {
-            let store = gazette_store_sqlite::SqliteStore::connect(url)
-                .await
-                .with_context(|| format!("opening {url}"))?;
-            Ok(Self::Sqlite(store.pool().clone()))
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let store = gazette_store_postgres::PgStore::connect(url)
-                .await
-                .with_context(|| format!("connecting to {}", crate::setup::redact(url)))?;
-            Ok(Self::Postgres(store.pool().clone()))
-        } else {
-            bail!("database URL must start with sqlite: or postgres://")
-        }
+        Ok(match crate::setup::open_backend(url).await? {
+            Backend::Sqlite(store) => Self::Sqlite(store.pool().clone()),
+            Backend::Postgres(store) => Self::Postgres(store.pool().clone()),
+        })
+    }
+
+    /// Tables besides sqlx's bookkeeping.
+    async fn tables(&self) -> anyhow::Result<Vec<String>> {
+        Ok(match self {
+            Self::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Self::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        })
     }
 
     async fn columns(&self, table: &str) -> anyhow::Result<Vec<(String, Kind)>> {
@@ -308,6 +322,19 @@ pub async fn copy_db(from: &str, to: &str, replace: bool) -> anyhow::Result<()> 
     }
     let source = Db::open(from).await.context("opening the source")?;
     let target = Db::open(to).await.context("opening the target")?;
+    // A table this build does not list would be left behind: refuse rather than copy part of a site.
+    let unknown: Vec<String> = source
+        .tables()
+        .await?
+        .into_iter()
+        .filter(|t| t != "changes" && !TABLES.iter().any(|(name, _)| name == t))
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "the source has tables copy-db does not know ({}); nothing was copied",
+            unknown.join(", ")
+        );
+    }
     let mut occupied = Vec::new();
     for (table, _) in TABLES {
         if target.count(table).await? > 0 {

@@ -612,5 +612,38 @@ async fn a_site_moves_from_sqlite_to_postgres_with_identical_pages() {
     .await;
     assert!(comment_id(&after) > first);
     assert!(moved.terminate().success());
+
+    // A table copy-db does not know (a newer version's, say) stops it before anything is written.
+    let source = sqlx::SqlitePool::connect(sqlite.url())
+        .await
+        .expect("open source");
+    sqlx::query("CREATE TABLE stray (x INTEGER)")
+        .execute(&source)
+        .await
+        .expect("stray table");
+    source.close().await;
+    let refused = common::cli_output(
+        &sqlite,
+        &[
+            "copy-db",
+            "--from",
+            sqlite.url(),
+            "--to",
+            postgres.url(),
+            "--replace",
+        ],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("tables copy-db does not know (stray)"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let still = cli(&postgres, &["comments", "list", "--held"], "");
+    assert!(
+        still.contains("Still held"),
+        "the target was left as it was"
+    );
     postgres.cleanup().await;
 }
