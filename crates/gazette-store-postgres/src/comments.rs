@@ -65,7 +65,7 @@ pub(crate) async fn insert_comment(db: &PgStore, new: NewComment) -> StoreResult
     let placement = place(CommentId(id), parent.as_ref(), new.max_depth);
     sqlx::query(
         "UPDATE comments SET parent_id = $1, path = $2, depth = $3, approved_seq = CASE \
-         WHEN status = 'approved' THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments) END WHERE id = $4",
+         WHEN status = 'approved' THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments WHERE approved_seq IS NOT NULL) END WHERE id = $4",
     )
         .bind(placement.parent_id.map(|p| p.0))
         .bind(&placement.path)

@@ -64,7 +64,7 @@ pub(crate) async fn set_comment_status(
     // A comment that becomes approved takes the next approval number (live streams follow it).
     sqlx::query(
         "UPDATE comments SET approved_seq = CASE WHEN $1 = 'approved' AND status <> 'approved' \
-         THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments) ELSE approved_seq END, status = $1 WHERE id = $2",
+         THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments WHERE approved_seq IS NOT NULL) ELSE approved_seq END, status = $1 WHERE id = $2",
     )
         .bind(change.status.as_str())
         .bind(id.0)

@@ -71,7 +71,7 @@ async fn insert_one(conn: &mut SqliteConnection, new: &NewComment) -> Result<Com
          author_url, avatar, body_markdown, body_html, status, held_reason, ip, user_agent, created_at, \
          ip_network, staff_user_id, approved_seq) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         CASE WHEN $12 = 'approved' THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments) END) \
+         CASE WHEN $12 = 'approved' THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments WHERE approved_seq IS NOT NULL) END) \
          RETURNING id, article_id, parent_id, depth, path, author_name, author_url, avatar, body_html, \
          status, created_at, approved_seq",
     )
