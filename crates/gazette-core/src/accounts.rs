@@ -25,7 +25,7 @@ pub struct AccountRequest {
 impl Site {
     /// Creates a staff account from the command line (no session: the operator is trusted).
     pub async fn create_account(&self, request: AccountRequest) -> CoreResult<User> {
-        let new = self.checked_new_user(request)?;
+        let new = self.checked_new_user(request).await?;
         let username = new.username.clone();
         let user = self.store.create_user(new).await.map_err(|e| match e {
             gazette_store::StoreError::Conflict(_) => CoreError::Conflict(format!(
@@ -33,6 +33,7 @@ impl Site {
             )),
             other => other.into(),
         })?;
+        self.staff_changed();
         tracing::info!(
             user = user.id.0,
             role = user.role.as_str(),
@@ -74,8 +75,8 @@ impl Site {
         Ok(self.store.user_by_username(username).await?)
     }
 
-    /// Checks every field of a new account and hashes its password.
-    pub(crate) fn checked_new_user(&self, request: AccountRequest) -> CoreResult<NewUser> {
+    /// Checks every field of a new account, then hashes its password (on the hashing pool).
+    pub(crate) async fn checked_new_user(&self, request: AccountRequest) -> CoreResult<NewUser> {
         let username = request.username.trim();
         if username.is_empty()
             || username.len() > 60
@@ -109,7 +110,7 @@ impl Site {
             display_name,
             email: email.to_lowercase(),
             role: request.role,
-            password_hash: Some(hash_password(&request.password)?),
+            password_hash: Some(self.hash_password(&request.password).await?),
             created_at: self.now(),
         })
     }

@@ -232,6 +232,18 @@ impl Site {
         Ok(slug.to_owned())
     }
 
+    /// The editor's preview of a body: checked for size, rendered off the async threads. Only
+    /// staff who may write articles may ask (rendering costs CPU).
+    pub async fn preview_article(&self, staff: &Staff, markdown: &str) -> CoreResult<String> {
+        staff.require(Permission::WriteOwnArticles)?;
+        if markdown.len() > BODY_MAX_BYTES {
+            return Err(CoreError::BadInput(
+                "An article body is at most 1 MiB of Markdown.".into(),
+            ));
+        }
+        self.render_article(markdown).await
+    }
+
     /// Creates an article from the editor.
     pub async fn create_article(
         &self,
@@ -252,7 +264,7 @@ impl Site {
         let mut new = NewArticle {
             slug: base.clone(),
             title,
-            body_html: gazette_render::render_article(&form.body_markdown),
+            body_html: self.render_article(&form.body_markdown).await?,
             body_markdown: form.body_markdown.clone(),
             excerpt,
             author_id,
@@ -308,7 +320,7 @@ impl Site {
             expected_version: form.version,
             slug,
             title,
-            body_html: gazette_render::render_article(&form.body_markdown),
+            body_html: self.render_article(&form.body_markdown).await?,
             body_markdown: form.body_markdown.clone(),
             excerpt,
             author_id,

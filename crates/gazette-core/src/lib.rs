@@ -9,6 +9,8 @@ pub mod auth;
 pub mod commenting;
 /// The typed configuration and its layers (defaults, TOML file, environment).
 pub mod config;
+/// CPU-heavy work (rendering, password hashing) off the async threads, bounded.
+pub mod cpu;
 /// The newsroom's article editor: drafts, publishing, scheduling, slugs, trash.
 pub mod editing;
 /// Generations that tell cached pages whether they are still true.
@@ -65,6 +67,10 @@ pub enum CoreError {
     /// Too many comments from one address or network; the message says how long to wait.
     #[error("{0}")]
     RateLimited(String),
+    /// A robot's comment (the honeypot was filled in) was dropped without storing anything:
+    /// answer as if it had been accepted, so the robot learns nothing.
+    #[error("comment discarded")]
+    Discarded,
     /// The commenter is banned; the message is deliberately neutral.
     #[error("{0}")]
     Refused(String),
@@ -78,6 +84,7 @@ impl From<StoreError> for CoreError {
         match error {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(what) => Self::Conflict(format!("that {what} is already taken")),
+            StoreError::Refused(what) => Self::Conflict(format!("refused: {what}")),
             StoreError::Other(message) => Self::Storage(message),
         }
     }

@@ -251,6 +251,7 @@ impl Site {
         }
         .validate()
         .map_err(CoreError::Invalid)?;
+        let body_html = self.render_comment(&valid.body).await?;
         let mut audit = actor.audit(self.now(), "comment.edit");
         audit.comment_id = Some(id);
         audit.article_id = Some(current.comment.article_id);
@@ -261,7 +262,7 @@ impl Site {
                 CommentEdit {
                     author_name: valid.name,
                     author_url: valid.website,
-                    body_html: gazette_render::render_comment(&valid.body),
+                    body_html,
                     body_markdown: valid.body,
                 },
                 audit,
@@ -320,6 +321,7 @@ impl Site {
         .validate()
         .map_err(CoreError::Invalid)?;
         let settings = self.settings().await?;
+        let body_html = self.render_comment(&valid.body).await?;
         let comment = self
             .store
             .insert_comment(NewComment {
@@ -329,7 +331,7 @@ impl Site {
                 avatar: self.secrets.avatar_hash(&valid.email),
                 author_email: valid.email,
                 author_url: None,
-                body_html: gazette_render::render_comment(&valid.body),
+                body_html,
                 body_markdown: valid.body,
                 status: CommentStatus::Approved,
                 held_reason: None,
@@ -339,6 +341,7 @@ impl Site {
                 staff_user_id: Some(staff.user.id),
                 created_at: self.now(),
                 max_depth: settings.max_depth,
+                guard: None,
             })
             .await?;
         let mut audit = Actor::Staff(staff).audit(self.now(), "comment.reply");

@@ -78,7 +78,7 @@ impl Site {
         let mut article = NewArticle {
             slug: String::new(),
             title: title.to_owned(),
-            body_html: gazette_render::render_article(&request.body_markdown),
+            body_html: self.render_article(&request.body_markdown).await?,
             body_markdown: request.body_markdown,
             excerpt,
             author_id: author.id,

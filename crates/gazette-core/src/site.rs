@@ -6,6 +6,10 @@ use std::sync::Arc;
 /// The navigation's categories and the stamp they were read under.
 pub(crate) type CachedNavigation = (crate::freshness::Stamp, Vec<gazette_domain::Term>);
 
+/// Staff names as readers may not use them, and when they were read.
+pub(crate) type ReservedNames =
+    Arc<std::sync::Mutex<Option<(std::time::Instant, Arc<std::collections::HashSet<String>>)>>>;
+
 /// One Gazette site: its store, configuration and secrets. Cheap to clone; every use case is a
 /// method on it (see the `reading`, `commenting`, `moderating`, `publishing` and `accounts` modules).
 #[derive(Clone)]
@@ -17,6 +21,12 @@ pub struct Site {
     pub(crate) freshness: Arc<crate::freshness::Freshness>,
     /// The navigation's categories and the era they were read in.
     pub(crate) navigation: Arc<std::sync::Mutex<Option<CachedNavigation>>>,
+    /// Staff names' lookalike forms (readers may not post under them), and when they were read.
+    pub(crate) reserved_names: ReservedNames,
+    /// Rendering Markdown, off the async threads.
+    pub(crate) render: crate::cpu::CpuPool,
+    /// Hashing and checking passwords (argon2: 19 MiB and ~25 ms each), off the async threads.
+    pub(crate) hashing: crate::cpu::CpuPool,
 }
 
 impl std::fmt::Debug for Site {
@@ -42,6 +52,9 @@ impl Site {
             ))),
             freshness: Arc::new(crate::freshness::Freshness::default()),
             navigation: Arc::new(std::sync::Mutex::new(None)),
+            reserved_names: Arc::new(std::sync::Mutex::new(None)),
+            render: crate::cpu::CpuPool::per_core(),
+            hashing: crate::cpu::CpuPool::per_core(),
         };
         let stored = site.load_settings().await?;
         site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(

@@ -3,7 +3,7 @@
 
 use crate::{CoreError, CoreResult, Site};
 use gazette_domain::spam::{Classifier, count_links, first_listed_word, tokens};
-use gazette_domain::{ArticleId, CommentStatus, Field, FieldErrors, ValidComment};
+use gazette_domain::{ArticleId, CommentGuard, CommentStatus, Field, FieldErrors, ValidComment};
 use std::net::IpAddr;
 
 /// The network an address belongs to for rate limits: its /24 (IPv4) or /64 (IPv6).
@@ -105,20 +105,31 @@ impl Site {
             .store
             .recent_comments_from(ip, &network, since, at_most)
             .await?;
-        let minutes = spam.rate_window_seconds.div_ceil(60);
         if spam.per_ip_limit > 0 && by_ip >= i64::from(spam.per_ip_limit) {
-            return Err(CoreError::RateLimited(format!(
-                "You have posted {by_ip} comments in the last {minutes} minutes, the most we accept. \
-                 Please wait a few minutes before posting again."
-            )));
+            return Err(self.rate_limited(CommentGuard::ADDRESS_LIMIT));
         }
         if spam.per_network_limit > 0 && by_network >= i64::from(spam.per_network_limit) {
-            return Err(CoreError::RateLimited(format!(
-                "Too many comments came from your network in the last {minutes} minutes. \
-                 Please wait a few minutes before posting again."
-            )));
+            return Err(self.rate_limited(CommentGuard::NETWORK_LIMIT));
         }
         Ok(())
+    }
+
+    /// The message for a reader over the address or network limit (`CommentGuard`'s names).
+    pub(crate) fn rate_limited(&self, limit: &str) -> CoreError {
+        let spam = &self.config.spam;
+        let minutes = spam.rate_window_seconds.div_ceil(60);
+        CoreError::RateLimited(if limit == CommentGuard::NETWORK_LIMIT {
+            format!(
+                "Too many comments came from your network in the last {minutes} minutes. \
+                 Please wait a few minutes before posting again."
+            )
+        } else {
+            format!(
+                "You have posted {} comments in the last {minutes} minutes, the most we accept. \
+                 Please wait a few minutes before posting again.",
+                spam.per_ip_limit
+            )
+        })
     }
 
     /// Layer 4: the same person posting the same text under the same article.
@@ -134,19 +145,10 @@ impl Site {
         Ok(())
     }
 
-    /// Layers 1, 5 and 6: the honeypot, the word lists and link count, and the classifier.
+    /// Layers 5 and 6: the word lists and link count, and the classifier (the honeypot, layer 1,
+    /// is decided before anything else).
     /// `None` lets the moderation policy decide.
-    pub(crate) async fn judge_content(
-        &self,
-        valid: &ValidComment,
-        honeypot: &str,
-    ) -> CoreResult<Option<Verdict>> {
-        if !honeypot.trim().is_empty() {
-            return Ok(Some(Verdict {
-                status: CommentStatus::Spam,
-                reason: "Honeypot: a field hidden from people was filled in".into(),
-            }));
-        }
+    pub(crate) async fn judge_content(&self, valid: &ValidComment) -> CoreResult<Option<Verdict>> {
         let settings = self.settings().await?;
         let everything = format!(
             "{} {} {} {}",

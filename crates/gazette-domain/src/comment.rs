@@ -132,6 +132,45 @@ pub struct NewComment {
     pub created_at: i64,
     /// Nesting limit in force: a reply to a comment at this depth attaches beside it instead.
     pub max_depth: u32,
+    /// Limits checked inside the insert's own transaction, so that a burst of concurrent posts
+    /// cannot all pass a check made before any of them was written. `None` for staff replies.
+    pub guard: Option<CommentGuard>,
+}
+
+/// What a new comment must not exceed, decided atomically with its insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CommentGuard {
+    /// Comments are counted from this time (unix seconds).
+    pub since: i64,
+    /// Most comments from the comment's address since then; 0 for no limit.
+    pub per_ip: i64,
+    /// Most comments from the comment's network since then; 0 for no limit.
+    pub per_network: i64,
+    /// Refuse it when the same email already posted exactly this text under this article.
+    pub no_duplicate: bool,
+}
+
+impl CommentGuard {
+    /// The store's `Conflict` reason for a duplicate.
+    pub const DUPLICATE: &'static str = "duplicate comment";
+    /// The store's `Conflict` reason for an address over its limit.
+    pub const ADDRESS_LIMIT: &'static str = "address comment limit";
+    /// The store's `Conflict` reason for a network over its limit.
+    pub const NETWORK_LIMIT: &'static str = "network comment limit";
+
+    /// Which limit, if any, counts of `by_ip` and `by_network` earlier comments (and whether a
+    /// duplicate exists) break.
+    pub fn refusal(&self, by_ip: i64, by_network: i64, duplicate: bool) -> Option<&'static str> {
+        if self.no_duplicate && duplicate {
+            Some(Self::DUPLICATE)
+        } else if self.per_ip > 0 && by_ip >= self.per_ip {
+            Some(Self::ADDRESS_LIMIT)
+        } else if self.per_network > 0 && by_network >= self.per_network {
+            Some(Self::NETWORK_LIMIT)
+        } else {
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -26,12 +26,12 @@ pub mod user;
 pub mod validate;
 
 pub use article::{Article, ArticleStatus, ArticleSummary, AuthorRef, NewArticle, Term, TermKind};
-pub use comment::{Comment, CommentStatus, NewComment, StaffComment};
+pub use comment::{Comment, CommentGuard, CommentStatus, NewComment, StaffComment};
 pub use ids::{ArticleId, CommentId, UserId};
-pub use moderation::{HoldReason, ModerationPolicy};
+pub use moderation::{CommenterHistory, HoldReason, ModerationPolicy};
 pub use page::{Page, PageRequest};
 pub use user::{NewUser, Permission, Role, User};
-pub use validate::{CommentDraft, Field, FieldErrors, ValidComment};
+pub use validate::{CommentDraft, Field, FieldErrors, ValidComment, name_lookalike};
 
 /// A rule of the domain was broken by a value that came from outside.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -28,13 +28,44 @@ impl ModerationPolicy {
         }
     }
 
-    /// The status of a new comment, and why it is held when it is.
-    pub fn decide(self, has_approved_comment: bool) -> (CommentStatus, Option<HoldReason>) {
-        match self {
-            Self::NoHold => (CommentStatus::Approved, None),
-            Self::HoldAll => (CommentStatus::Held, Some(HoldReason::AllHeld)),
-            Self::HoldFirst if has_approved_comment => (CommentStatus::Approved, None),
-            Self::HoldFirst => (CommentStatus::Held, Some(HoldReason::FirstComment)),
+    /// The status of a new comment, and why it is held when it is. Under `HoldFirst` only an
+    /// approved comment with the same email *and* name lets a comment through: an email address
+    /// is not a secret, so someone claiming a regular's address under another name waits.
+    pub fn decide(self, history: CommenterHistory) -> (CommentStatus, Option<HoldReason>) {
+        match (self, history) {
+            (Self::NoHold, _) => (CommentStatus::Approved, None),
+            (Self::HoldAll, _) => (CommentStatus::Held, Some(HoldReason::AllHeld)),
+            (Self::HoldFirst, CommenterHistory::ApprovedUnderThisName) => {
+                (CommentStatus::Approved, None)
+            }
+            (Self::HoldFirst, CommenterHistory::ApprovedUnderAnotherName) => {
+                (CommentStatus::Held, Some(HoldReason::NewName))
+            }
+            (Self::HoldFirst, CommenterHistory::NeverApproved) => {
+                (CommentStatus::Held, Some(HoldReason::FirstComment))
+            }
+        }
+    }
+}
+
+/// What the site has approved before from a new comment's email address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommenterHistory {
+    /// Nothing.
+    NeverApproved,
+    /// Comments, but under other names only.
+    ApprovedUnderAnotherName,
+    /// A comment with this email and this name.
+    ApprovedUnderThisName,
+}
+
+impl CommenterHistory {
+    /// From what the store found: an approved comment with the email at all, and with the name too.
+    pub fn from_signals(with_email: bool, with_email_and_name: bool) -> Self {
+        match (with_email, with_email_and_name) {
+            (_, true) => Self::ApprovedUnderThisName,
+            (true, false) => Self::ApprovedUnderAnotherName,
+            (false, false) => Self::NeverApproved,
         }
     }
 }
@@ -47,6 +78,9 @@ pub enum HoldReason {
     FirstComment,
     /// The site holds every comment.
     AllHeld,
+    /// The email was approved before, but under another name (until addresses are verified by
+    /// mail, the name must match too).
+    NewName,
 }
 
 impl HoldReason {
@@ -55,6 +89,9 @@ impl HoldReason {
         match self {
             Self::FirstComment => "First comment from this email address",
             Self::AllHeld => "The site holds every comment",
+            Self::NewName => {
+                "Known email address, new name: approved before under another name only (the name must match too until addresses are verified)"
+            }
         }
     }
 }
@@ -67,20 +104,39 @@ mod tests {
     fn a_first_comment_is_held_and_a_known_commenter_is_approved() {
         let policy = ModerationPolicy::HoldFirst;
         assert_eq!(
-            policy.decide(false),
+            policy.decide(CommenterHistory::NeverApproved),
             (CommentStatus::Held, Some(HoldReason::FirstComment))
         );
-        assert_eq!(policy.decide(true), (CommentStatus::Approved, None));
+        assert_eq!(
+            policy.decide(CommenterHistory::ApprovedUnderThisName),
+            (CommentStatus::Approved, None)
+        );
+    }
+
+    #[test]
+    fn a_known_email_under_a_new_name_is_held_and_says_why() {
+        assert_eq!(
+            CommenterHistory::from_signals(true, false),
+            CommenterHistory::ApprovedUnderAnotherName
+        );
+        let (status, reason) =
+            ModerationPolicy::HoldFirst.decide(CommenterHistory::ApprovedUnderAnotherName);
+        assert_eq!(status, CommentStatus::Held);
+        assert!(reason.is_some_and(|r| r.describe().contains("new name")));
     }
 
     #[test]
     fn hold_all_holds_even_known_commenters() {
         assert_eq!(
-            ModerationPolicy::HoldAll.decide(true).0,
+            ModerationPolicy::HoldAll
+                .decide(CommenterHistory::ApprovedUnderThisName)
+                .0,
             CommentStatus::Held
         );
         assert_eq!(
-            ModerationPolicy::NoHold.decide(false).0,
+            ModerationPolicy::NoHold
+                .decide(CommenterHistory::NeverApproved)
+                .0,
             CommentStatus::Approved
         );
     }

@@ -262,3 +262,74 @@ pub struct Session {
     /// Unix seconds.
     pub expires_at: i64,
 }
+
+/// A limit on attempts (logins, password checks, reset links) counted in one bucket, with
+/// growing delays rather than a hard lock: the first `free` failures in the window cost nothing;
+/// after that each further attempt must wait `first_delay` seconds after the last failure,
+/// doubling with every failure up to `max_delay`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttle {
+    /// What is counted, e.g. `pair:ada|192.0.2.1`.
+    pub bucket: String,
+    /// Failures older than this many seconds are not counted.
+    pub window: i64,
+    /// Failures allowed in the window before any wait.
+    pub free: i64,
+    /// The first wait, in seconds.
+    pub first_delay: i64,
+    /// The longest wait, in seconds.
+    pub max_delay: i64,
+}
+
+impl Throttle {
+    /// Until when (unix seconds) a new attempt must wait, given the `failures` counted in the
+    /// window and the time of the `last` one; `None` when it may go ahead now.
+    pub fn wait_until(&self, failures: i64, last: Option<i64>, now: i64) -> Option<i64> {
+        if failures < self.free {
+            return None;
+        }
+        let doublings = u32::try_from((failures - self.free).min(30)).unwrap_or(30);
+        let delay = self
+            .first_delay
+            .saturating_mul(1i64 << doublings)
+            .min(self.max_delay);
+        let until = last.unwrap_or(now).saturating_add(delay);
+        (until > now).then_some(until)
+    }
+}
+
+/// What `Store::begin_attempt` decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// The attempt is counted (as a failure until it is forgotten): the rows written.
+    Counted(Vec<i64>),
+    /// Nothing was counted: try again at this time (unix seconds).
+    Wait(i64),
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+
+    fn throttle() -> Throttle {
+        Throttle {
+            bucket: "pair:ada|192.0.2.1".into(),
+            window: 900,
+            free: 5,
+            first_delay: 30,
+            max_delay: 900,
+        }
+    }
+
+    #[test]
+    fn free_attempts_then_doubling_waits_up_to_a_cap() {
+        let t = throttle();
+        assert_eq!(t.wait_until(4, Some(1000), 1000), None);
+        assert_eq!(t.wait_until(5, Some(1000), 1000), Some(1030));
+        assert_eq!(t.wait_until(6, Some(1000), 1000), Some(1060));
+        assert_eq!(t.wait_until(7, Some(1000), 1010), Some(1120));
+        assert_eq!(t.wait_until(60, Some(1000), 1000), Some(1900));
+        // Once the wait has passed, one more attempt may go.
+        assert_eq!(t.wait_until(5, Some(1000), 1031), None);
+    }
+}

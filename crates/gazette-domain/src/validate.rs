@@ -1,6 +1,7 @@
 use crate::CommentId;
 use crate::text::group_thousands;
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
 /// Longest accepted name, in characters.
 pub const NAME_MAX: usize = 100;
@@ -109,7 +110,8 @@ impl CommentDraft {
     pub fn validate(&self) -> Result<ValidComment, FieldErrors> {
         let mut errors = FieldErrors::default();
         let body = self.body.trim();
-        let name = self.name.trim();
+        let name: String = self.name.trim().nfc().collect();
+        let name = name.as_str();
         let email = self.email.trim();
         let website = self.website.trim();
         let parent = self.parent.trim();
@@ -124,8 +126,18 @@ impl CommentDraft {
             errors.add(Field::Name, "Please give your name.");
         } else if let Some(message) = too_long("Your name", name, NAME_MAX) {
             errors.add(Field::Name, message);
-        } else if name.chars().any(char::is_control) {
+        } else if name
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+        {
             errors.add(Field::Name, "Your name must be on a single line.");
+        } else if name.chars().any(is_bidi_control) {
+            errors.add(
+                Field::Name,
+                "Your name contains invisible characters that change the direction of text; please type it without them.",
+            );
+        } else if !name.chars().any(is_visible) {
+            errors.add(Field::Name, "Please give your name in visible letters.");
         }
 
         if email.is_empty() {
@@ -186,6 +198,51 @@ impl CommentDraft {
             parent_id,
         })
     }
+}
+
+/// Characters that reorder the text around them (Unicode bidirectional controls): a name holding
+/// one can display as something else ("Trojan Source").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether a character shows as something: not a space, not a zero-width or format character,
+/// not one of the blank "fillers" that look like nothing.
+fn is_visible(c: char) -> bool {
+    !(c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{E0000}'..='\u{E007F}'
+        ))
+}
+
+/// The form of a name that looks the same as it: case folded and reduced to Unicode's confusable
+/// skeleton (UTS #39), so "Chief Editor", "chief editor" and "Сhief Editor" (Cyrillic С) agree.
+/// Used to keep readers from posting under a staff member's name.
+pub fn name_lookalike(name: &str) -> String {
+    let visible: String = name
+        .nfc()
+        .filter(|c| is_visible(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    unicode_security::confusable_detection::skeleton(&visible)
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 fn too_long(what: &str, value: &str, max: usize) -> Option<String> {
@@ -340,6 +397,41 @@ mod tests {
         assert!(d.validate().expect_err("bad").get(Field::Parent).is_some());
         d.parent = "x".into();
         assert!(d.validate().is_err());
+    }
+
+    #[test]
+    fn names_that_display_as_something_else_are_refused() {
+        for bad in [
+            "Ada\u{202E}ecalevol",
+            "\u{2066}Ada",
+            "\u{200B}\u{200B}",
+            "\u{3164}",
+            "Ada\u{2028}Lovelace",
+            "\u{FEFF}\u{2060}",
+        ] {
+            let mut d = draft();
+            d.name = bad.into();
+            assert!(
+                d.validate().expect_err(bad).get(Field::Name).is_some(),
+                "{bad:?} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_stored_in_nfc() {
+        let mut d = draft();
+        d.name = "Jose\u{301}".into();
+        assert_eq!(d.validate().expect("valid").name, "Jos\u{e9}");
+    }
+
+    #[test]
+    fn lookalike_names_share_a_skeleton() {
+        let chief = name_lookalike("Chief Editor");
+        assert_eq!(name_lookalike("chief  editor"), chief);
+        assert_eq!(name_lookalike("\u{0421}hief Editor"), chief);
+        assert_eq!(name_lookalike("Chief\u{200B} Editor"), chief);
+        assert_ne!(name_lookalike("Chief Reader"), chief);
     }
 
     #[test]

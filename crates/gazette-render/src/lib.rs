@@ -1,6 +1,8 @@
 //! Turning stored content into what readers receive: Markdown rendered then sanitised with an
 //! allow-list, page templates, and the identicons that stand in for commenters' faces.
 
+/// Limits on nesting and element counts that keep rendering cheap for any input.
+pub mod bounds;
 /// Date and time formatting for templates.
 mod dates;
 /// Identicons drawn from a keyed hash.

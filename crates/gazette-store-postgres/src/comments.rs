@@ -1,8 +1,10 @@
 use crate::{PgStore, map_err};
 use gazette_domain::thread::{ParentPosition, place};
 use gazette_domain::{
-    ArticleId, Comment, CommentId, CommentStatus, NewComment, PageRequest, StaffComment,
+    ArticleId, Comment, CommentGuard, CommentId, CommentStatus, NewComment, PageRequest,
+    StaffComment,
 };
+use gazette_store::queries::GUARD_COUNTS;
 use gazette_store::rows::{COMMENT_COLUMNS, CommentRow, STAFF_COMMENT_COLUMNS, StaffCommentRow};
 use gazette_store::{StoreError, StoreResult};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
@@ -37,6 +39,11 @@ pub(crate) async fn insert_comment(db: &PgStore, new: NewComment) -> StoreResult
         Some(parent_id) => Some(approved_parent(&mut tx, new.article_id, parent_id).await?),
         None => None,
     };
+    if let Some(guard) = &new.guard
+        && let Some(reason) = guard_refusal(&mut tx, &new, guard).await?
+    {
+        return Err(StoreError::Refused(reason));
+    }
 
     // The path ends in the comment's own id, so insert first and place it once the id is known.
     let id: i64 = sqlx::query_scalar(
@@ -84,6 +91,45 @@ pub(crate) async fn insert_comment(db: &PgStore, new: NewComment) -> StoreResult
         .map_err(map_err("comment"))?;
     tx.commit().await.map_err(map_err("comment"))?;
     row.into_comment()
+}
+
+/// Which of the guard's limits the comment would break. Concurrent inserts from one network, or
+/// of one email's text under one article, first queue on transaction-scoped advisory locks (taken
+/// in a fixed order, on every node alike), so each counts the others' committed rows: a burst
+/// cannot all pass a limit that each would pass alone.
+async fn guard_refusal(
+    conn: &mut PgConnection,
+    new: &NewComment,
+    guard: &CommentGuard,
+) -> StoreResult<Option<&'static str>> {
+    let mut keys = vec![format!(
+        "comment-copy:{}:{}",
+        new.article_id.0, new.author_email
+    )];
+    if let Some(from) = new.ip_network.as_ref().or(new.ip.as_ref()) {
+        keys.push(format!("comment-rate:{from}"));
+    }
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(k) FROM \
+         (SELECT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key ORDER BY 1) keys",
+    )
+    .bind(&keys)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err("comment limits"))?;
+    let (by_ip, by_network, duplicate): (i64, i64, bool) = sqlx::query_as(GUARD_COUNTS)
+        .bind(&new.ip)
+        .bind(&new.ip_network)
+        .bind(guard.since)
+        .bind(guard.per_ip.max(1))
+        .bind(guard.per_network.max(1))
+        .bind(new.article_id.0)
+        .bind(&new.author_email)
+        .bind(&new.body_markdown)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err("comment limits"))?;
+    Ok(guard.refusal(by_ip, by_network, duplicate))
 }
 
 /// The parent's position, if it is an approved comment under `article`.

@@ -1,6 +1,7 @@
 use crate::{PgStore, map_err};
-use gazette_domain::records::{NewSession, Session};
+use gazette_domain::records::{Attempt, NewSession, Session, Throttle};
 use gazette_domain::{NewUser, User, UserId};
+use gazette_store::queries::THROTTLE_STATE;
 use gazette_store::rows::{SESSION_COLUMNS, SessionRow, USER_COLUMNS, UserRow};
 use gazette_store::{StoreError, StoreResult};
 use std::sync::LazyLock;
@@ -138,40 +139,77 @@ pub(crate) async fn delete_session(db: &PgStore, token_hash: &str) -> StoreResul
     Ok(())
 }
 
-pub(crate) async fn record_login_failure(
+pub(crate) async fn begin_attempt(
     db: &PgStore,
-    buckets: &[String],
-    at: i64,
-) -> StoreResult<()> {
+    throttles: &[Throttle],
+    now: i64,
+) -> StoreResult<Attempt> {
     let mut tx = db.write().await?;
-    for bucket in buckets {
-        sqlx::query("INSERT INTO login_failures (bucket, at) VALUES ($1, $2)")
-            .bind(bucket)
-            .bind(at)
-            .execute(&mut *tx)
+    // Attempts on the same buckets queue here, on every node, until this one commits.
+    let mut keys: Vec<&str> = throttles.iter().map(|t| t.bucket.as_str()).collect();
+    keys.sort_unstable();
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(k) FROM \
+         (SELECT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key ORDER BY 1) keys",
+    )
+    .bind(&keys)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err("attempt"))?;
+    let mut wait = None;
+    for throttle in throttles {
+        let (failures, last): (i64, Option<i64>) = sqlx::query_as(THROTTLE_STATE)
+            .bind(&throttle.bucket)
+            .bind(now - throttle.window)
+            .fetch_one(&mut *tx)
             .await
-            .map_err(map_err("login failures"))?;
+            .map_err(map_err("attempt"))?;
+        wait = wait.max(throttle.wait_until(failures, last, now));
     }
-    // Old failures say nothing any more; keep the table small.
-    sqlx::query("DELETE FROM login_failures WHERE at < $1")
-        .bind(at - 86_400)
-        .execute(&mut *tx)
+    if let Some(until) = wait {
+        return Ok(Attempt::Wait(until));
+    }
+    let mut ids = Vec::with_capacity(throttles.len());
+    for throttle in throttles {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_failures (bucket, at) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(&throttle.bucket)
+        .bind(now)
+        .fetch_one(&mut *tx)
         .await
-        .map_err(map_err("login failures"))?;
-    tx.commit().await.map_err(map_err("login failures"))
+        .map_err(map_err("attempt"))?;
+        ids.push(id);
+    }
+    tx.commit().await.map_err(map_err("attempt"))?;
+    Ok(Attempt::Counted(ids))
 }
 
-pub(crate) async fn login_failures_since(
+pub(crate) async fn forget_attempt(db: &PgStore, ids: &[i64]) -> StoreResult<()> {
+    for id in ids {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(id)
+            .execute(&db.pool)
+            .await
+            .map_err(map_err("attempt"))?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn password_reset_user(
     db: &PgStore,
-    bucket: &str,
-    since: i64,
-) -> StoreResult<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE bucket = $1 AND at >= $2")
-        .bind(bucket)
-        .bind(since)
-        .fetch_one(&db.pool)
-        .await
-        .map_err(map_err("login failures"))
+    token_hash: &str,
+    now: i64,
+) -> StoreResult<UserId> {
+    let id: i64 = sqlx::query_scalar(
+        "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(map_err("password reset"))?;
+    Ok(UserId(id))
 }
 
 pub(crate) async fn clear_login_failures(db: &PgStore, bucket: &str) -> StoreResult<()> {

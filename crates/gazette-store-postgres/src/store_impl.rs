@@ -1,7 +1,7 @@
 use crate::{PgStore, articles, changes, comments, jobs, moderation, newsroom, users};
 use gazette_domain::records::{
-    ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, AuditEntry, Ban, CommentEdit,
-    CommentFilter, NewAudit, NewBan, NewSession, Session, StatusChange,
+    ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit,
+    CommentFilter, NewAudit, NewBan, NewSession, Session, StatusChange, Throttle,
 };
 use gazette_domain::spam::TokenCounts;
 use gazette_domain::{
@@ -156,11 +156,14 @@ impl Store for PgStore {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         newsroom::delete_session(self, token_hash).await
     }
-    async fn record_login_failure(&self, buckets: &[String], at: i64) -> StoreResult<()> {
-        newsroom::record_login_failure(self, buckets, at).await
+    async fn begin_attempt(&self, throttles: &[Throttle], now: i64) -> StoreResult<Attempt> {
+        newsroom::begin_attempt(self, throttles, now).await
     }
-    async fn login_failures_since(&self, bucket: &str, since: i64) -> StoreResult<i64> {
-        newsroom::login_failures_since(self, bucket, since).await
+    async fn forget_attempt(&self, ids: &[i64]) -> StoreResult<()> {
+        newsroom::forget_attempt(self, ids).await
+    }
+    async fn password_reset_user(&self, token_hash: &str, now: i64) -> StoreResult<UserId> {
+        newsroom::password_reset_user(self, token_hash, now).await
     }
     async fn clear_login_failures(&self, bucket: &str) -> StoreResult<()> {
         newsroom::clear_login_failures(self, bucket).await
@@ -270,9 +273,10 @@ impl Store for PgStore {
         &self,
         article: ArticleId,
         email: &str,
+        name: &str,
         body: &str,
         ip: Option<&str>,
     ) -> StoreResult<gazette_store::CommenterSignals> {
-        moderation::commenter_signals(self, article, email, body, ip).await
+        moderation::commenter_signals(self, article, email, name, body, ip).await
     }
 }

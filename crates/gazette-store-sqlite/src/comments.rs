@@ -1,8 +1,10 @@
 use crate::{SqliteStore, map_err};
 use gazette_domain::thread::{ParentPosition, place};
 use gazette_domain::{
-    ArticleId, Comment, CommentId, CommentStatus, NewComment, PageRequest, StaffComment,
+    ArticleId, Comment, CommentGuard, CommentId, CommentStatus, NewComment, PageRequest,
+    StaffComment,
 };
+use gazette_store::queries::GUARD_COUNTS;
 use gazette_store::rows::{COMMENT_COLUMNS, CommentRow, STAFF_COMMENT_COLUMNS, StaffCommentRow};
 use gazette_store::{StoreError, StoreResult};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -45,6 +47,13 @@ pub(crate) async fn insert_in(
 
 async fn insert_one(conn: &mut SqliteConnection, new: &NewComment) -> Result<Comment, Refusal> {
     // The article's existence is checked by the foreign key on insert (see below).
+    if let Some(guard) = &new.guard
+        && let Some(reason) = guard_refusal(conn, new, guard)
+            .await
+            .map_err(Refusal::Failed)?
+    {
+        return Err(Refusal::Refused(StoreError::Refused(reason)));
+    }
     let parent = match new.parent_id {
         Some(parent_id) => Some(
             approved_parent(conn, new.article_id, parent_id)
@@ -106,6 +115,28 @@ async fn insert_one(conn: &mut SqliteConnection, new: &NewComment) -> Result<Com
             .map_err(failed)?;
     }
     row.into_comment().map_err(failed)
+}
+
+/// Which of the guard's limits the comment would break. This runs inside the write transaction
+/// (SQLite's one writer): comments inserted before it, in this group or earlier, are counted.
+async fn guard_refusal(
+    conn: &mut SqliteConnection,
+    new: &NewComment,
+    guard: &CommentGuard,
+) -> StoreResult<Option<&'static str>> {
+    let (by_ip, by_network, duplicate): (i64, i64, bool) = sqlx::query_as(GUARD_COUNTS)
+        .bind(&new.ip)
+        .bind(&new.ip_network)
+        .bind(guard.since)
+        .bind(guard.per_ip.max(1))
+        .bind(guard.per_network.max(1))
+        .bind(new.article_id.0)
+        .bind(&new.author_email)
+        .bind(&new.body_markdown)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err("comment limits"))?;
+    Ok(guard.refusal(by_ip, by_network, duplicate))
 }
 
 /// The parent's position, if it is an approved comment under `article`.

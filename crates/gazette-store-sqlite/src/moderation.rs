@@ -353,26 +353,25 @@ pub(crate) async fn commenter_signals(
     db: &SqliteStore,
     article: ArticleId,
     email: &str,
+    name: &str,
     body: &str,
     ip: Option<&str>,
 ) -> StoreResult<gazette_store::CommenterSignals> {
-    let (banned, duplicate, has_approved): (bool, bool, bool) = sqlx::query_as(
-        "SELECT \
-           EXISTS (SELECT 1 FROM bans WHERE (kind = 'email' AND value = $2) OR (kind = 'ip' AND value = $4)), \
-           EXISTS (SELECT 1 FROM comments WHERE article_id = $1 AND author_email = $2 AND body_markdown = $3), \
-           EXISTS (SELECT 1 FROM comments WHERE author_email = $2 AND status = 'approved')",
-    )
-    .bind(article.0)
-    .bind(email)
-    .bind(body)
-    .bind(ip)
-    .fetch_one(&db.pool)
-    .await
-    .map_err(map_err("commenter"))?;
+    let (banned, duplicate, has_approved, has_approved_with_name): (bool, bool, bool, bool) =
+        sqlx::query_as(gazette_store::queries::COMMENTER_SIGNALS)
+            .bind(article.0)
+            .bind(email)
+            .bind(body)
+            .bind(ip)
+            .bind(name)
+            .fetch_one(&db.pool)
+            .await
+            .map_err(map_err("commenter"))?;
     Ok(gazette_store::CommenterSignals {
         banned,
         duplicate,
         has_approved,
+        has_approved_with_name,
     })
 }
 

@@ -2,6 +2,8 @@
 //! implemented by `gazette-store-sqlite` and `gazette-store-postgres` and checked by one conformance
 //! suite so the two never drift.
 
+/// Statements both SQL backends run exactly as written.
+pub mod queries;
 /// Row shapes shared by both SQL backends, and their conversion into domain types.
 pub mod rows;
 /// The `Store` trait and the filters its methods take.
@@ -21,6 +23,10 @@ pub enum StoreError {
     /// A uniqueness rule refused the write; the text names what clashed.
     #[error("{0} already exists")]
     Conflict(&'static str),
+    /// A limit checked inside the write's own transaction refused it (nothing was written); the
+    /// text names the limit, e.g. [`gazette_domain::CommentGuard::DUPLICATE`].
+    #[error("refused: {0}")]
+    Refused(&'static str),
     /// Anything else: the database is unreachable, a query failed, stored data is corrupt.
     #[error("storage failure: {0}")]
     Other(String),

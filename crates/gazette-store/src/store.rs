@@ -1,7 +1,7 @@
 use crate::StoreResult;
 use gazette_domain::records::{
-    ArticleQuery, ArticleRow, ArticleUpdate, AuditEntry, Ban, CommentEdit, CommentFilter, NewAudit,
-    NewBan, NewSession, Session, StatusChange,
+    ArticleQuery, ArticleRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit, CommentFilter,
+    NewAudit, NewBan, NewSession, Session, StatusChange, Throttle,
 };
 use gazette_domain::spam::TokenCounts;
 use gazette_domain::{
@@ -41,6 +41,8 @@ pub struct CommenterSignals {
     pub duplicate: bool,
     /// The email has at least one approved comment anywhere.
     pub has_approved: bool,
+    /// The email has an approved comment under this same name.
+    pub has_approved_with_name: bool,
 }
 
 /// A background job as a worker claimed it.
@@ -211,11 +213,15 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a session (logging out); ending an unknown one is not an error.
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
-    /// Records one failed login in each bucket (e.g. the account's and the address's).
-    async fn record_login_failure(&self, buckets: &[String], at: i64) -> StoreResult<()>;
+    /// Counts one attempt at `now` in each throttle's bucket — as a failure, until
+    /// [`Store::forget_attempt`] takes it back — unless one of the throttles says to wait, in
+    /// which case nothing is written and the answer is when to try again. The decision and the
+    /// count are one step for every node at once (SQLite's writer, PostgreSQL advisory locks per
+    /// bucket), so a burst of concurrent attempts gets exactly the free ones through.
+    async fn begin_attempt(&self, throttles: &[Throttle], now: i64) -> StoreResult<Attempt>;
 
-    /// Failed logins in `bucket` since `since`.
-    async fn login_failures_since(&self, bucket: &str, since: i64) -> StoreResult<i64>;
+    /// Takes back an attempt that succeeded (the rows `begin_attempt` counted).
+    async fn forget_attempt(&self, ids: &[i64]) -> StoreResult<()>;
 
     /// Forgets a bucket's failures (after a successful login).
     async fn clear_login_failures(&self, bucket: &str) -> StoreResult<()>;
@@ -227,6 +233,10 @@ pub trait Store: Send + Sync + 'static {
         user: UserId,
         expires_at: i64,
     ) -> StoreResult<()>;
+
+    /// The account a reset token belongs to, if it is unused and unexpired at `now` (checked
+    /// before any password is hashed); `NotFound` otherwise.
+    async fn password_reset_user(&self, token_hash: &str, now: i64) -> StoreResult<UserId>;
 
     /// Uses a reset: sets the password and ends the account's sessions, once. `NotFound` when the
     /// token is unknown, used or expired at `now`.
@@ -291,13 +301,14 @@ pub trait Store: Send + Sync + 'static {
     /// says what is wrong.
     async fn ready(&self) -> StoreResult<()>;
 
-    /// What is known of the commenter with `email` (lower-cased) at `ip` about to post `body`
-    /// under `article`, in one statement: whether a ban matches, whether it is a duplicate, and
-    /// whether the email has an approved comment anywhere.
+    /// What is known of the commenter with `email` (lower-cased) and `name` at `ip` about to post
+    /// `body` under `article`, in one statement: whether a ban matches, whether it is a duplicate,
+    /// and whether the email has an approved comment anywhere, and under this name.
     async fn commenter_signals(
         &self,
         article: ArticleId,
         email: &str,
+        name: &str,
         body: &str,
         ip: Option<&str>,
     ) -> StoreResult<CommenterSignals>;

@@ -5,13 +5,13 @@
 
 use crate::{ArticleFilter, Store, StoreError};
 use gazette_domain::records::{
-    ArticleQuery, ArticleUpdate, BanKind, CommentEdit, CommentFilter, NewAudit, NewBan, NewSession,
-    StatusChange, Training,
+    ArticleQuery, ArticleUpdate, Attempt, BanKind, CommentEdit, CommentFilter, NewAudit, NewBan,
+    NewSession, StatusChange, Throttle, Training,
 };
 use gazette_domain::spam::{DOCUMENTS, TokenCounts};
 use gazette_domain::{
-    Article, ArticleId, ArticleStatus, Comment, CommentId, CommentStatus, NewArticle, NewComment,
-    NewUser, PageRequest, Role, Term, TermKind, User, UserId,
+    Article, ArticleId, ArticleStatus, Comment, CommentGuard, CommentId, CommentStatus, NewArticle,
+    NewComment, NewUser, PageRequest, Role, Term, TermKind, User, UserId,
 };
 
 /// A fresh store for one test, cleaned up afterwards.
@@ -53,6 +53,8 @@ macro_rules! conformance_suite {
             a_new_password_ends_every_session,
             a_password_reset_works_once_and_expires,
             login_failures_are_counted_per_bucket,
+            concurrent_attempts_get_only_the_free_ones,
+            a_reset_token_names_its_account_until_used,
             article_updates_check_the_version_and_keep_old_slugs_redirecting,
             the_newsroom_list_filters_and_searches_titles,
             status_changes_write_the_audit_log_and_train_the_classifier,
@@ -68,6 +70,8 @@ macro_rules! conformance_suite {
             a_failed_job_waits_for_its_retry_time,
             pruning_deletes_only_what_expired,
             commenter_signals_report_ban_duplicate_and_history,
+            a_guarded_insert_refuses_duplicates_and_limits,
+            a_burst_of_guarded_inserts_respects_the_limits,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -153,13 +157,14 @@ pub fn new_comment(
         staff_user_id: None,
         created_at: NOW,
         max_depth: 5,
+        guard: None,
     }
 }
 
 /// Whether `email` has an approved comment anywhere, as a new comment's signals say.
 async fn has_approved(store: &dyn Store, article: ArticleId, email: &str) -> bool {
     store
-        .commenter_signals(article, email, "", None)
+        .commenter_signals(article, email, "Reader", "", None)
         .await
         .expect("signals")
         .has_approved
@@ -168,7 +173,7 @@ async fn has_approved(store: &dyn Store, article: ArticleId, email: &str) -> boo
 /// Whether `email` already posted exactly `body` under `article`.
 async fn duplicate(store: &dyn Store, article: ArticleId, email: &str, body: &str) -> bool {
     store
-        .commenter_signals(article, email, body, None)
+        .commenter_signals(article, email, "Reader", body, None)
         .await
         .expect("signals")
         .duplicate
@@ -177,7 +182,7 @@ async fn duplicate(store: &dyn Store, article: ArticleId, email: &str, body: &st
 /// Whether a ban matches `email` or `ip`.
 async fn banned(store: &dyn Store, article: ArticleId, email: &str, ip: &str) -> bool {
     store
-        .commenter_signals(article, email, "", Some(ip))
+        .commenter_signals(article, email, "Reader", "", Some(ip))
         .await
         .expect("signals")
         .banned
@@ -865,57 +870,140 @@ pub async fn a_password_reset_works_once_and_expires(store: &dyn Store) {
     );
 }
 
-/// Failures are counted per bucket within the window, and cleared.
+fn throttle(bucket: &str, free: i64) -> Throttle {
+    Throttle {
+        bucket: bucket.to_owned(),
+        window: 900,
+        free,
+        first_delay: 30,
+        max_delay: 900,
+    }
+}
+
+fn counted(attempt: Attempt) -> Vec<i64> {
+    match attempt {
+        Attempt::Counted(ids) => ids,
+        Attempt::Wait(until) => panic!("told to wait until {until}"),
+    }
+}
+
+/// Attempts are counted per bucket within the window: the free ones go through, then the caller
+/// is told when to come back and nothing more is counted; a forgotten attempt does not count;
+/// clearing a bucket forgets its failures and no other bucket's.
 pub async fn login_failures_are_counted_per_bucket(store: &dyn Store) {
-    let buckets = ["user:ada".to_owned(), "ip:192.0.2.1".to_owned()];
+    let pair = throttle("pair:ada|192.0.2.1", 2);
+    let address = throttle("ip:192.0.2.1", 3);
+    // An old failure, outside the window, does not count.
+    counted(
+        store
+            .begin_attempt(&[pair.clone(), address.clone()], NOW - 1000)
+            .await
+            .expect("old"),
+    );
+    let first = counted(
+        store
+            .begin_attempt(&[pair.clone(), address.clone()], NOW)
+            .await
+            .expect("first"),
+    );
+    assert_eq!(first.len(), 2);
+    // A successful attempt is taken back.
+    store.forget_attempt(&first).await.expect("forget");
+    counted(
+        store
+            .begin_attempt(&[pair.clone(), address.clone()], NOW)
+            .await
+            .expect("second"),
+    );
+    counted(
+        store
+            .begin_attempt(&[pair.clone(), address.clone()], NOW)
+            .await
+            .expect("third"),
+    );
+    // The pair bucket has its two failures: the next attempt waits 30 s after the last.
+    assert_eq!(
+        store
+            .begin_attempt(&[pair.clone(), address.clone()], NOW + 1)
+            .await
+            .expect("throttled"),
+        Attempt::Wait(NOW + 30)
+    );
+    // Refused attempts are not counted: the address bucket still has room for one.
+    counted(
+        store
+            .begin_attempt(std::slice::from_ref(&address), NOW + 2)
+            .await
+            .expect("address"),
+    );
+    assert!(matches!(
+        store
+            .begin_attempt(std::slice::from_ref(&address), NOW + 3)
+            .await
+            .expect("address full"),
+        Attempt::Wait(_)
+    ));
     store
-        .record_login_failure(&buckets, NOW - 1000)
+        .clear_login_failures(&pair.bucket)
         .await
-        .expect("old");
+        .expect("clear");
+    counted(
+        store
+            .begin_attempt(std::slice::from_ref(&pair), NOW + 4)
+            .await
+            .expect("pair cleared"),
+    );
+    assert!(matches!(
+        store
+            .begin_attempt(std::slice::from_ref(&address), NOW + 5)
+            .await
+            .expect("address kept"),
+        Attempt::Wait(_)
+    ));
+}
+
+/// A burst of concurrent attempts on one bucket lets exactly the free ones through.
+pub async fn concurrent_attempts_get_only_the_free_ones(store: &dyn Store) {
+    let pair = throttle("pair:burst|192.0.2.9", 5);
+    let attempts = (0..30).map(|_| store.begin_attempt(std::slice::from_ref(&pair), NOW));
+    let results = futures_util::future::join_all(attempts).await;
+    let through = results
+        .into_iter()
+        .filter(|r| matches!(r, Ok(Attempt::Counted(_))))
+        .count();
+    assert_eq!(through, 5);
+}
+
+/// A reset token's account is found while the token is unused and unexpired.
+pub async fn a_reset_token_names_its_account_until_used(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
     store
-        .record_login_failure(&buckets, NOW)
+        .create_password_reset("token", ada.id, NOW + 100)
         .await
-        .expect("now");
+        .expect("reset");
+    assert_eq!(
+        store
+            .password_reset_user("token", NOW)
+            .await
+            .expect("found"),
+        ada.id
+    );
+    assert!(matches!(
+        store.password_reset_user("token", NOW + 100).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.password_reset_user("other", NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
     store
-        .record_login_failure(&buckets[1..], NOW)
+        .reset_password("token", NOW, "new hash")
         .await
-        .expect("ip only");
-    assert_eq!(
-        store
-            .login_failures_since("user:ada", NOW - 10)
-            .await
-            .expect("count"),
-        1
-    );
-    assert_eq!(
-        store
-            .login_failures_since("ip:192.0.2.1", NOW - 10)
-            .await
-            .expect("count"),
-        2
-    );
-    assert_eq!(
-        store
-            .login_failures_since("user:ada", NOW - 2000)
-            .await
-            .expect("count"),
-        2
-    );
-    store.clear_login_failures("user:ada").await.expect("clear");
-    assert_eq!(
-        store
-            .login_failures_since("user:ada", 0)
-            .await
-            .expect("count"),
-        0
-    );
-    assert_eq!(
-        store
-            .login_failures_since("ip:192.0.2.1", NOW - 10)
-            .await
-            .expect("count"),
-        2
-    );
+        .expect("used");
+    assert!(matches!(
+        store.password_reset_user("token", NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 fn update_of(article: &Article, slug: &str) -> ArticleUpdate {
@@ -1718,14 +1806,14 @@ pub async fn commenter_signals_report_ban_duplicate_and_history(store: &dyn Stor
     let b = article(store, &ada, "b").await;
     let email = "reader@example.org";
     let none = store
-        .commenter_signals(a.id, email, "Hello", Some("192.0.2.1"))
+        .commenter_signals(a.id, email, "Reader", "Hello", Some("192.0.2.1"))
         .await
         .expect("signals");
     assert_eq!(none, crate::CommenterSignals::default());
     comment(store, a.id, None, CommentStatus::Held).await;
     let markdown = new_comment(a.id, None, email, CommentStatus::Held).body_markdown;
     let signals = store
-        .commenter_signals(a.id, email, &markdown, None)
+        .commenter_signals(a.id, email, "Reader", &markdown, None)
         .await
         .expect("signals");
     assert!(
@@ -1734,18 +1822,27 @@ pub async fn commenter_signals_report_ban_duplicate_and_history(store: &dyn Stor
     );
     assert!(
         !store
-            .commenter_signals(b.id, email, &markdown, None)
+            .commenter_signals(b.id, email, "Reader", &markdown, None)
             .await
             .expect("b")
             .duplicate
     );
     comment(store, b.id, None, CommentStatus::Approved).await;
+    let known = store
+        .commenter_signals(b.id, email, "Reader", "Other", None)
+        .await
+        .expect("b");
     assert!(
-        store
-            .commenter_signals(b.id, email, "Other", None)
-            .await
-            .expect("b")
-            .has_approved
+        known.has_approved && known.has_approved_with_name,
+        "{known:?}"
+    );
+    let other_name = store
+        .commenter_signals(b.id, email, "Chief Editor", "Other", None)
+        .await
+        .expect("b");
+    assert!(
+        other_name.has_approved && !other_name.has_approved_with_name,
+        "{other_name:?}"
     );
     store
         .create_ban(NewBan {
@@ -1759,15 +1856,133 @@ pub async fn commenter_signals_report_ban_duplicate_and_history(store: &dyn Stor
         .await
         .expect("ban");
     let banned = store
-        .commenter_signals(a.id, "someone@else.example", "Hi", Some("192.0.2.1"))
+        .commenter_signals(
+            a.id,
+            "someone@else.example",
+            "Reader",
+            "Hi",
+            Some("192.0.2.1"),
+        )
         .await
         .expect("signals");
     assert!(banned.banned);
     assert!(
         !store
-            .commenter_signals(a.id, "someone@else.example", "Hi", Some("192.0.2.2"))
+            .commenter_signals(
+                a.id,
+                "someone@else.example",
+                "Reader",
+                "Hi",
+                Some("192.0.2.2")
+            )
             .await
             .expect("s")
             .banned
     );
+}
+
+fn guarded(article: ArticleId, email: &str, body: &str, guard: CommentGuard) -> NewComment {
+    let mut new = new_comment(article, None, email, CommentStatus::Held);
+    new.body_markdown = body.to_owned();
+    new.guard = Some(guard);
+    new
+}
+
+/// A guarded insert is refused, writing nothing, when it would duplicate a comment or go over
+/// the address's or the network's limit; unguarded inserts (staff) are never refused.
+pub async fn a_guarded_insert_refuses_duplicates_and_limits(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let guard = CommentGuard {
+        since: NOW - 600,
+        per_ip: 2,
+        per_network: 3,
+        no_duplicate: true,
+    };
+    store
+        .insert_comment(guarded(a.id, "r@example.org", "one", guard))
+        .await
+        .expect("first");
+    assert!(matches!(
+        store
+            .insert_comment(guarded(a.id, "r@example.org", "one", guard))
+            .await,
+        Err(StoreError::Refused(CommentGuard::DUPLICATE))
+    ));
+    store
+        .insert_comment(guarded(a.id, "r@example.org", "two", guard))
+        .await
+        .expect("second");
+    assert!(matches!(
+        store
+            .insert_comment(guarded(a.id, "r@example.org", "three", guard))
+            .await,
+        Err(StoreError::Refused(CommentGuard::ADDRESS_LIMIT))
+    ));
+    // Another address of the same network: its own limit is fine, the network's is next.
+    let mut neighbour = guarded(a.id, "n@example.org", "hello", guard);
+    neighbour.ip = Some("192.0.2.2".into());
+    store
+        .insert_comment(neighbour.clone())
+        .await
+        .expect("third");
+    neighbour.body_markdown = "again".into();
+    assert!(matches!(
+        store.insert_comment(neighbour.clone()).await,
+        Err(StoreError::Refused(CommentGuard::NETWORK_LIMIT))
+    ));
+    // Comments before the window do not count.
+    let later = CommentGuard {
+        since: NOW + 1,
+        ..guard
+    };
+    store
+        .insert_comment(guarded(a.id, "r@example.org", "four", later))
+        .await
+        .expect("new window");
+    let mut staff = guarded(a.id, "r@example.org", "one", guard);
+    staff.guard = None;
+    store.insert_comment(staff).await.expect("unguarded");
+    let held = store
+        .staff_comments(&held_only(), PageRequest::new(1, 50))
+        .await
+        .expect("queue");
+    assert_eq!(held.total, 5);
+}
+
+/// Concurrent guarded inserts from one address: as many as the limit allow get in, and of
+/// identical ones, exactly one.
+pub async fn a_burst_of_guarded_inserts_respects_the_limits(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let a = article(store, &ada, "a").await;
+    let guard = CommentGuard {
+        since: NOW - 600,
+        per_ip: 10,
+        per_network: 30,
+        no_duplicate: true,
+    };
+    let different = (0..24)
+        .map(|i| store.insert_comment(guarded(a.id, "r@example.org", &format!("text {i}"), guard)));
+    let stored = futures_util::future::join_all(different)
+        .await
+        .into_iter()
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(stored, 10);
+    let b = article(store, &ada, "b").await;
+    let mut other = guard;
+    other.since = NOW + 1;
+    let same = (0..16).map(|_| {
+        let mut new = guarded(b.id, "s@example.org", "the same text", other);
+        new.created_at = NOW + 2;
+        new.ip = Some("198.51.100.7".into());
+        new.ip_network = Some("198.51.100.0/24".into());
+        store.insert_comment(new)
+    });
+    let copies = futures_util::future::join_all(same)
+        .await
+        .into_iter()
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(copies, 1);
 }

@@ -87,6 +87,9 @@ impl From<CoreError> for AppError {
             CoreError::BadInput(message) => Self::BadRequest(message),
             CoreError::Conflict(message) => Self::Conflict(message),
             CoreError::Forbidden(message) | CoreError::Refused(message) => Self::Forbidden(message),
+            CoreError::Discarded => {
+                Self::Forbidden("Your comment could not be posted on this site.".into())
+            }
             CoreError::TooManyAttempts(message) | CoreError::RateLimited(message) => {
                 Self::TooManyRequests(message)
             }

@@ -107,6 +107,7 @@ async fn no_admin_page_or_action_is_reachable_without_a_session() {
 async fn login_checks_the_password_and_throttles_guessing() {
     let app = TestApp::new().await;
     let mut guesser = app.browser();
+    guesser.peer = Some("198.51.100.66:4000".parse().expect("address"));
     let wrong = guesser.log_in("editor", "not the password").await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -125,8 +126,17 @@ async fn login_checks_the_password_and_throttles_guessing() {
     assert!(
         locked
             .text()
-            .contains("Too many failed logins for this account")
+            .contains("Too many failed logins. Try again in 30 seconds."),
+        "{}",
+        locked.text()
     );
+    assert!(!guesser.cookies.contains_key("gazette_session"));
+    // The guessing does not lock the owner out: from elsewhere, the right password works.
+    let mut owner = app.browser();
+    owner.peer = Some("203.0.113.5:5000".parse().expect("address"));
+    let welcome = owner.log_in("editor", PASSWORD).await;
+    assert_eq!(welcome.status, StatusCode::SEE_OTHER);
+    assert!(owner.cookies.contains_key("gazette_session"));
 }
 
 #[tokio::test]

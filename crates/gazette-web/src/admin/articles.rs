@@ -347,7 +347,7 @@ pub async fn create(
             article: None,
             fields: EditorView::from_fields(&fields),
             error: None,
-            preview: Some(gazette_render::render_article(&fields.body)),
+            preview: Some(state.site.preview_article(&staff, &fields.body).await?),
         };
         return editor(&state, &staff, view, None, StatusCode::OK).await;
     }
@@ -395,7 +395,7 @@ pub async fn save(
             article: Some(&current),
             fields: EditorView::from_fields(&fields),
             error: None,
-            preview: Some(gazette_render::render_article(&fields.body)),
+            preview: Some(state.site.preview_article(&staff, &fields.body).await?),
         };
         return editor(&state, &staff, view, None, StatusCode::OK).await;
     }

@@ -1,6 +1,6 @@
 use super::session::{
-    AdminContext, StaffSession, check_csrf, check_login_csrf, clear_session, login_csrf, render,
-    secure, session_cookie,
+    AdminContext, StaffSession, check_csrf, check_login_csrf, clear_session, knows_device,
+    login_csrf, remember_device, render, secure, session_cookie,
 };
 use crate::AppState;
 use crate::client::ClientInfo;
@@ -27,6 +27,14 @@ pub fn read_form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError>
             ))
         }
     })
+}
+
+/// 429 for a throttled attempt, 422 for anything else to fix in the form.
+fn form_status(error: &CoreError) -> StatusCode {
+    match error {
+        CoreError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -185,19 +193,27 @@ pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
     jar: CookieJar,
+    devices: axum_extra::extract::SignedCookieJar,
     form: Result<Form<LoginFields>, FormRejection>,
 ) -> Result<Response, AppError> {
     let fields = read_form(form)?;
     check_login_csrf(&jar, &fields.csrf)?;
     let next = safe_next(Some(&fields.next));
+    let known = knows_device(&devices, &fields.username);
     let (message, status) = match state
         .site
-        .login(&fields.username, &fields.password, client.ip.as_deref())
+        .login(
+            &fields.username,
+            &fields.password,
+            client.ip.as_deref(),
+            known,
+        )
         .await
     {
         Ok(logged_in) => {
             let jar = jar.add(session_cookie(logged_in.token, secure(&state)));
-            return Ok((jar, Redirect::to(&next)).into_response());
+            let devices = remember_device(devices, &fields.username, secure(&state));
+            return Ok((jar, devices, Redirect::to(&next)).into_response());
         }
         Err(CoreError::BadInput(message)) => (message, StatusCode::UNPROCESSABLE_ENTITY),
         Err(CoreError::TooManyAttempts(message)) => (message, StatusCode::TOO_MANY_REQUESTS),
@@ -285,18 +301,13 @@ pub async fn change_password(
             let jar = jar.add(session_cookie(logged_in.token, secure(&state)));
             Ok((jar, Redirect::to("/admin?notice=password")).into_response())
         }
-        Err(CoreError::BadInput(message)) => {
+        Err(error @ (CoreError::BadInput(_) | CoreError::TooManyAttempts(_))) => {
             let page = PasswordPage {
                 admin: AdminContext::new(&state, &staff, "Change your password", None).await?,
                 form: "password",
-                error: Some(message),
+                error: Some(error.to_string()),
             };
-            render(
-                &state,
-                "admin_login.html",
-                &page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            render(&state, "admin_login.html", &page, form_status(&error))
         }
         Err(other) => Err(other.into()),
     }
@@ -332,6 +343,7 @@ pub struct ResetFields {
 pub async fn reset(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    client: ClientInfo,
     jar: CookieJar,
     form: Result<Form<ResetFields>, FormRejection>,
 ) -> Result<Response, AppError> {
@@ -342,18 +354,22 @@ pub async fn reset(
             "The two passwords are not the same.".into(),
         ))
     } else {
-        state.site.reset_password(&token, &fields.password).await
+        state
+            .site
+            .reset_password(&token, &fields.password, client.ip.as_deref())
+            .await
     };
     match result {
         Ok(_) => Ok(Redirect::to("/admin/login").into_response()),
-        Err(CoreError::BadInput(message)) => {
+        Err(error @ (CoreError::BadInput(_) | CoreError::TooManyAttempts(_))) => {
+            let status = form_status(&error);
             form_page(
                 &state,
                 jar,
                 "reset",
                 "Choose a new password",
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(error.to_string()),
+                status,
                 |p| p.token = token,
             )
             .await

@@ -79,6 +79,47 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
+/// The signed cookie naming the accounts (at most five) that logged in from this browser: those
+/// skip the account-wide login throttle, so guessing from elsewhere never locks the owner out.
+const DEVICE_COOKIE: &str = "gazette_device";
+
+/// Whether this browser logged in to `username` before.
+pub fn knows_device(jar: &axum_extra::extract::SignedCookieJar, username: &str) -> bool {
+    let name = username.trim().to_lowercase();
+    jar.get(DEVICE_COOKIE)
+        .is_some_and(|c| c.value().split('|').any(|known| known == name))
+}
+
+/// Remembers that `username` logged in from this browser, for a year.
+pub fn remember_device(
+    jar: axum_extra::extract::SignedCookieJar,
+    username: &str,
+    secure: bool,
+) -> axum_extra::extract::SignedCookieJar {
+    let name = username.trim().to_lowercase();
+    let mut names: Vec<String> = jar
+        .get(DEVICE_COOKIE)
+        .map(|c| {
+            c.value()
+                .split('|')
+                .filter(|n| !n.is_empty() && *n != name)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    names.push(name);
+    let skip = names.len().saturating_sub(5);
+    jar.add(
+        Cookie::build((DEVICE_COOKIE, names[skip..].join("|")))
+            .path("/admin")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(secure)
+            .max_age(cookie::time::Duration::days(365))
+            .build(),
+    )
+}
+
 /// Removes the session cookie.
 pub fn clear_session(jar: CookieJar) -> CookieJar {
     jar.remove(Cookie::build(SESSION_COOKIE).path("/admin"))

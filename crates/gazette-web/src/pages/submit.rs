@@ -70,6 +70,11 @@ pub async fn submit_comment(
             let jar = cookies::save_details(jar, details.as_ref(), secure);
             return Ok((own, jar, Redirect::to(&location)).into_response());
         }
+        // A robot's comment dropped unstored: the usual answer, so it learns nothing.
+        Err(CoreError::Discarded) => {
+            let location = format!("{}#comments", article_url(&slug, 1));
+            return Ok(Redirect::to(&location).into_response());
+        }
         Err(CoreError::Invalid(errors)) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
         Err(CoreError::RateLimited(message)) => {
             (form_message(message), StatusCode::TOO_MANY_REQUESTS)
