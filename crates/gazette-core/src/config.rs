@@ -28,14 +28,45 @@ pub struct Config {
     pub live: LiveConfig,
     /// Who may read `/metrics`.
     pub metrics: MetricsConfig,
+    /// Connections: how many, and how long a client may take.
+    pub server: ServerConfig,
 }
 
-/// Who may read `/metrics` (loopback always may).
+/// Limits on client connections, so that clients that connect and send nothing (or a header line
+/// every few seconds) cannot hold the node's connections or file descriptors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Most client connections open at once (live streams included); beyond them a new
+    /// connection is answered 503 and closed. Kept below the process's open-file limit.
+    pub max_connections: u32,
+    /// Seconds a client has to send a request's headers; also how long an idle keep-alive
+    /// connection stays open waiting for the next request.
+    pub header_timeout_seconds: u32,
+    /// Seconds to read a request's body and answer it (a slow upload is cut off).
+    pub request_timeout_seconds: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 4096,
+            header_timeout_seconds: 10,
+            request_timeout_seconds: 30,
+        }
+    }
+}
+
+/// Who may read `/metrics`, and where.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MetricsConfig {
-    /// Addresses besides loopback allowed to scrape, e.g. the Prometheus server's.
+    /// Addresses besides loopback allowed to scrape, e.g. the Prometheus server's. Decided on
+    /// the client address as the trusted proxy reports it, like everything else.
     pub allow: Vec<std::net::IpAddr>,
+    /// A separate address serving only `/metrics` (e.g. `127.0.0.1:9090`); when set, the main
+    /// listener no longer answers `/metrics` at all.
+    pub listen: Option<SocketAddr>,
 }
 
 /// Live comment streams on article pages.
@@ -163,6 +194,7 @@ impl Default for Config {
             cache: CacheConfig::default(),
             live: LiveConfig::default(),
             metrics: MetricsConfig::default(),
+            server: ServerConfig::default(),
             proxy: ProxyConfig {
                 trusted: Vec::new(),
                 header: "x-forwarded-for".into(),
@@ -286,6 +318,27 @@ impl Config {
                         .collect::<Result<_, _>>()
                         .map_err(|_| bad("a comma-separated list of IP addresses"))?
                 }
+                "METRICS_LISTEN" => {
+                    self.metrics.listen = match value.trim() {
+                        "" => None,
+                        address => Some(
+                            address
+                                .parse()
+                                .map_err(|_| bad("an address like 127.0.0.1:9090"))?,
+                        ),
+                    }
+                }
+                "SERVER_MAX_CONNECTIONS" => {
+                    self.server.max_connections = value.parse().map_err(|_| bad("a number"))?
+                }
+                "SERVER_HEADER_TIMEOUT_SECONDS" => {
+                    self.server.header_timeout_seconds =
+                        value.parse().map_err(|_| bad("a number"))?
+                }
+                "SERVER_REQUEST_TIMEOUT_SECONDS" => {
+                    self.server.request_timeout_seconds =
+                        value.parse().map_err(|_| bad("a number"))?
+                }
                 "LIVE_MAX_CONNECTIONS" => {
                     self.live.max_connections = value.parse().map_err(|_| bad("a number"))?
                 }
@@ -352,6 +405,14 @@ impl Config {
                 "live.heartbeat_seconds must be from 1 to 300, not {}",
                 self.live.heartbeat_seconds
             )));
+        }
+        if self.server.max_connections == 0
+            || !(1..=300).contains(&self.server.header_timeout_seconds)
+            || !(1..=3600).contains(&self.server.request_timeout_seconds)
+        {
+            return Err(ConfigError(
+                "server.max_connections must be positive, server.header_timeout_seconds from 1 to 300 and server.request_timeout_seconds from 1 to 3600".into(),
+            ));
         }
         Ok(self)
     }

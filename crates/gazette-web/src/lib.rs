@@ -25,6 +25,8 @@ mod pages;
 mod params;
 /// Security headers and the cross-site request check.
 mod security;
+/// The connection loop: connection cap, header-read timeout, graceful shutdown.
+pub mod server;
 /// Shared state: the site, the templates, the cookie key.
 mod state;
 
@@ -46,7 +48,12 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 
 /// Every route of the site, with its middleware.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let request_timeout = Duration::from_secs(u64::from(
+        state.site.config().server.request_timeout_seconds,
+    ));
+    // With a metrics listener of its own, the public one does not answer /metrics at all.
+    let metrics_here = state.site.config().metrics.listen.is_none();
+    let routes = Router::new()
         .route("/", get(pages::front::front_page))
         .route("/articles/{slug}", get(pages::article::article_page))
         .route(
@@ -61,8 +68,13 @@ pub fn router(state: AppState) -> Router {
         .route("/static/gazette.css", get(assets::stylesheet))
         .route("/static/live.js", get(assets::live_script))
         .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
+        .route("/readyz", get(ops::readyz));
+    let routes = if metrics_here {
+        routes.route("/metrics", get(ops::metrics))
+    } else {
+        routes
+    };
+    routes
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{id}", get(api::articles::show))
         .route("/api/v1/articles/{id}/comments", get(api::comments::list))
@@ -75,7 +87,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
+            request_timeout,
         ))
         .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
         .layer(axum::middleware::from_fn_with_state(
@@ -114,19 +126,36 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then finishes requests in flight.
+/// Serves the site on `listener` until `shutdown` resolves, then finishes requests in flight.
+/// With `[metrics] listen` set, `/metrics` is served there instead.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let limits = server::ConnectionLimits::from_config(&state.site.config().server);
+    if let Some(address) = state.site.config().metrics.listen {
+        let metrics_listener = tokio::net::TcpListener::bind(address).await?;
+        tracing::info!(%address, "serving /metrics");
+        let metrics = Router::new()
+            .route("/metrics", get(ops::metrics_on_own_listener))
+            .with_state(state.clone());
+        let small = server::ConnectionLimits {
+            max_connections: 16,
+            ..limits
+        };
+        tokio::spawn(server::serve_connections(
+            metrics_listener,
+            metrics,
+            small,
+            std::future::pending(),
+            || {},
+        ));
+    }
     let live = state.live.clone();
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            // Live streams never end by themselves; end them so the shutdown can finish.
-            live.close();
-        })
-        .await
+    // Live streams never end by themselves; end them so the shutdown can finish.
+    server::serve_connections(listener, router(state), limits, shutdown, move || {
+        live.close()
+    })
+    .await
 }

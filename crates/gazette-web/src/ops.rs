@@ -2,7 +2,8 @@
 //! database answers and its schema is current), and `/metrics` (Prometheus text format).
 
 use crate::AppState;
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use crate::client::ClientInfo;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +14,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 /// How long `/readyz` waits for the database before saying it is not ready.
@@ -175,13 +176,15 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// `GET /metrics`: loopback and the configured addresses only (the peer of the connection, never
 /// a forwarded header: a proxy in front must not make every client look local).
-pub async fn metrics(State(state): State<AppState>, request: Request) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip().to_canonical());
+pub async fn metrics(State(state): State<AppState>, client: ClientInfo) -> Response {
+    // The client as the trusted proxy reports it: behind a proxy on the same host every peer is
+    // 127.0.0.1, which says nothing about who is asking.
+    let ip = client
+        .ip
+        .as_deref()
+        .and_then(|ip| ip.parse::<IpAddr>().ok());
     let allowed =
-        peer.is_some_and(|ip| ip.is_loopback() || state.site.config().metrics.allow.contains(&ip));
+        ip.is_some_and(|ip| ip.is_loopback() || state.site.config().metrics.allow.contains(&ip));
     if !allowed {
         return (
             StatusCode::FORBIDDEN,
@@ -189,6 +192,16 @@ pub async fn metrics(State(state): State<AppState>, request: Request) -> Respons
         )
             .into_response();
     }
+    metrics_text(&state).await
+}
+
+/// `GET /metrics` on the separate `[metrics] listen` address: whoever can reach that address
+/// may read it (bind it to a private interface).
+pub async fn metrics_on_own_listener(State(state): State<AppState>) -> Response {
+    metrics_text(&state).await
+}
+
+async fn metrics_text(state: &AppState) -> Response {
     let metrics = &state.metrics;
     metrics
         .live_streams
