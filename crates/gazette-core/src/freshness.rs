@@ -33,7 +33,7 @@ pub struct Freshness {
     /// Changes this process recorded itself (already applied here), newest last.
     own: Mutex<VecDeque<i64>>,
     /// Each article whose discussion changed, for live streams to look for new comments.
-    discussions: broadcast::Sender<ArticleId>,
+    discussions: broadcast::Sender<Option<ArticleId>>,
 }
 
 /// The generations a page was rendered under.
@@ -99,12 +99,13 @@ impl Freshness {
         self.slot(id).fetch_add(1, Ordering::AcqRel);
         self.lists.fetch_add(1, Ordering::AcqRel);
         // No live stream listening is not an error.
-        let _ = self.discussions.send(id);
+        let _ = self.discussions.send(Some(id));
     }
 
-    /// Articles whose discussion changes from now on. A receiver that falls behind gets
-    /// `Lagged` and should re-check its article.
-    pub fn discussions(&self) -> broadcast::Receiver<ArticleId> {
+    /// Articles whose discussion changes from now on; `None` when anything may have changed (an
+    /// article unpublished, settings saved). A receiver that falls behind gets `Lagged` and
+    /// should re-check its article.
+    pub fn discussions(&self) -> broadcast::Receiver<Option<ArticleId>> {
         self.discussions.subscribe()
     }
 
@@ -124,6 +125,7 @@ impl Freshness {
     /// Anything may have changed.
     pub fn everything_changed(&self) {
         self.everything.fetch_add(1, Ordering::AcqRel);
+        let _ = self.discussions.send(None);
     }
 }
 

@@ -379,6 +379,7 @@ impl Site {
                 .map_err(|_| {
                     CoreError::BadInput(format!("{:?} is not an IP address.", value.trim()))
                 })?
+                .to_canonical()
                 .to_string(),
         };
         if reason.chars().count() > 500 {

@@ -132,6 +132,16 @@ impl Site {
             }
         };
         let articles = self.list(&filter, page).await?;
+        // A category or tag used only by drafts and scheduled articles is not public yet (it may
+        // name an embargoed story), and an author with nothing published is not announced (the
+        // slug may be a login name): both answer as if they did not exist.
+        if articles.total == 0 {
+            return Err(CoreError::NotFound(match archive {
+                Archive::Category(_) => "category",
+                Archive::Tag(_) => "tag",
+                Archive::Author(_) => "author",
+            }));
+        }
         Ok(ArchivePage {
             kind,
             name,
@@ -254,7 +264,8 @@ impl Site {
     }
 
     /// Approved comments of `article` that `cursor` has not sent, in approval order, at most
-    /// `limit`, with the article's approved count now; the cursor remembers them. Held, spam and
+    /// `limit`, with the article's approved count now; the cursor remembers them. `NotFound` once
+    /// the article is no longer public (the stream ends). Held, spam and
     /// trashed comments never come out of here; a comment held first comes out when approved. The
     /// cost is bounded by the window the cursor looks back over, not by the thread's size.
     pub async fn new_approved_comments(
@@ -279,12 +290,15 @@ impl Site {
             .filter(|(id, seq)| cursor.sent.get(id) != Some(seq))
             .take(limit)
             .collect();
+        // Counts come only for articles public now: none means it was unpublished or trashed
+        // since the stream began, and the stream must end.
         let count = self
             .store
             .comment_counts(&[article.id], self.now())
             .await?
             .first()
-            .map_or(0, |(_, n)| *n);
+            .map(|(_, n)| *n)
+            .ok_or(CoreError::NotFound("article"))?;
         if fresh.is_empty() {
             return Ok((Vec::new(), count));
         }

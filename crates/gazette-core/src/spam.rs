@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 /// The network an address belongs to for rate limits: its /24 (IPv4) or /64 (IPv6).
 pub fn ip_network(ip: &str) -> Option<String> {
-    match ip.parse::<IpAddr>().ok()? {
+    match ip.parse::<IpAddr>().ok()?.to_canonical() {
         IpAddr::V4(v4) => {
             let [a, b, c, _] = v4.octets();
             Some(format!("{a}.{b}.{c}.0/24"))
@@ -204,5 +204,10 @@ mod tests {
             Some("2001:db8:1:2::/64")
         );
         assert_eq!(ip_network("not an address"), None);
+        assert_eq!(
+            ip_network("::ffff:192.0.2.77").as_deref(),
+            Some("192.0.2.0/24"),
+            "an IPv4-mapped address is an IPv4 client"
+        );
     }
 }

@@ -22,13 +22,15 @@ impl FromRequestParts<AppState> for ClientInfo {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // A dual-stack listener (`[::]:8080`) sees IPv4 clients as `::ffff:a.b.c.d`: in canonical
+        // form they are IPv4 again, so limits, bans and the trusted-proxy list treat them as such.
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
+            .map(|ConnectInfo(addr)| addr.ip().to_canonical());
         let proxy = &state.site.config().proxy;
         let ip = match peer {
-            Some(peer) if proxy.trusted.contains(&peer) => {
+            Some(peer) if proxy.trusted.iter().any(|t| t.to_canonical() == peer) => {
                 forwarded_client(parts, &proxy.header).or(Some(peer))
             }
             other => other,
@@ -49,5 +51,6 @@ impl FromRequestParts<AppState> for ClientInfo {
 /// that proxy appended; earlier ones are whatever the client claimed).
 fn forwarded_client(parts: &Parts, header: &str) -> Option<IpAddr> {
     let value = parts.headers.get(header)?.to_str().ok()?;
-    value.rsplit(',').next()?.trim().parse().ok()
+    let ip: IpAddr = value.rsplit(',').next()?.trim().parse().ok()?;
+    Some(ip.to_canonical())
 }

@@ -41,7 +41,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// The header carrying each request's id, in logs and in the response.
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The largest request body accepted (a 10,000-character comment, percent-encoded, fits with room).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -121,8 +121,10 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        // Outermost: every request has an id (the proxy's, if it sent one) before anything logs.
+        // Every request has an id (the proxy's, if it sent a safe one) before anything logs.
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // Outermost: an id that could forge log lines is dropped before anyone reads it.
+        .layer(axum::middleware::from_fn(security::check_request_id))
         .with_state(state)
 }
 

@@ -134,7 +134,7 @@ struct LiveStream {
     state: AppState,
     article: Article,
     cursor: LiveCursor,
-    changes: broadcast::Receiver<gazette_domain::ArticleId>,
+    changes: broadcast::Receiver<Option<gazette_domain::ArticleId>>,
     pending: VecDeque<Event>,
     /// Held for as long as the stream lives: the node's cap counts it.
     _permit: OwnedSemaphorePermit,
@@ -164,6 +164,14 @@ impl LiveStream {
                 live.check_now = false;
                 match live.look().await {
                     Ok(()) => {}
+                    Err(AppError::NotFound(_)) => {
+                        // Unpublished or trashed since the stream began: nothing more is sent.
+                        tracing::debug!(
+                            article = live.article.id.0,
+                            "live stream ends: article not public"
+                        );
+                        return None;
+                    }
                     Err(error) => {
                         // The database is away: end; the browser reconnects by itself later.
                         tracing::debug!(?error, "live stream ends");
@@ -186,8 +194,10 @@ impl LiveStream {
             tokio::select! {
                 () = &mut closed => return Wake::End,
                 change = self.changes.recv() => match change {
-                    Ok(id) if id == self.article.id => return Wake::Check,
-                    Ok(_) => {}
+                    Ok(Some(id)) if id == self.article.id => return Wake::Check,
+                    // Anything may have changed: the article may not be public any more.
+                    Ok(None) => return Wake::Check,
+                    Ok(Some(_)) => {}
                     // Missed some: one of them may have been ours.
                     Err(broadcast::error::RecvError::Lagged(_)) => return Wake::Check,
                     Err(broadcast::error::RecvError::Closed) => return Wake::End,

@@ -65,3 +65,65 @@ pub async fn refuse_cross_site_posts(request: Request, next: Next) -> Response {
     }
     next.run(request).await
 }
+
+/// `candidate` if it is a path on this site under `prefix` that is safe to redirect to: printable
+/// ASCII only (no control characters, spaces or non-ASCII, which would not make a header), no
+/// backslash, and not `//host` (a path that browsers read as another site).
+pub fn same_site_path<'a>(candidate: &'a str, prefix: &str) -> Option<&'a str> {
+    let printable = candidate
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && b != b'\\');
+    (printable
+        && candidate.len() <= 2048
+        && candidate.starts_with(prefix)
+        && !candidate.starts_with("//")
+        && !candidate.contains("://"))
+    .then_some(candidate)
+}
+
+/// Keeps a client's `X-Request-Id` only when it is a short token of safe characters (so it can be
+/// logged as it is, with no line breaks or escapes to forge log lines); otherwise it is dropped and
+/// a fresh id is made for the request.
+pub async fn check_request_id(mut request: Request, next: Next) -> Response {
+    let acceptable = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        (1..=64).contains(&bytes.len())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    };
+    let headers = request.headers_mut();
+    if headers.get_all(crate::REQUEST_ID).iter().count() > 1
+        || headers
+            .get(crate::REQUEST_ID)
+            .is_some_and(|v| !acceptable(v))
+    {
+        headers.remove(crate::REQUEST_ID);
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_site_path;
+
+    #[test]
+    fn only_printable_same_site_paths_are_redirect_targets() {
+        assert_eq!(
+            same_site_path("/admin/comments?status=spam", "/admin"),
+            Some("/admin/comments?status=spam")
+        );
+        for bad in [
+            "//evil.example/admin",
+            "/admin\r\nSet-Cookie: x=1",
+            "/admin\u{7f}",
+            "/admin/\u{e9}",
+            "/admin/\\evil",
+            "https://evil.example/admin",
+            "/elsewhere",
+            "/admin/a b",
+        ] {
+            assert_eq!(same_site_path(bad, "/admin"), None, "{bad:?}");
+        }
+    }
+}

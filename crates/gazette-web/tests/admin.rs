@@ -140,6 +140,54 @@ async fn login_checks_the_password_and_throttles_guessing() {
 }
 
 #[tokio::test]
+async fn redirect_targets_with_control_characters_fall_back_to_the_default() {
+    let app = TestApp::new().await;
+    let mut browser = app.browser();
+    let csrf = browser.csrf("/admin/login").await;
+    let login = browser
+        .post_form(
+            "/admin/login",
+            &[
+                ("csrf", &csrf),
+                ("username", "editor"),
+                ("password", PASSWORD),
+                ("next", "/admin/articles\r\nSet-Cookie: x=1"),
+            ],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    assert_eq!(login.location(), "/admin");
+    app.publish("Story", "Body.").await;
+    let posted = app
+        .browser()
+        .comment(
+            "story",
+            &comment_fields("Hold me", "Ann", "ann@example.com"),
+        )
+        .await;
+    let id = comment_id_from(posted.location());
+    for bad in [
+        "/admin/comments\u{0}",
+        "/admin/comments?status=held\n",
+        "/admin/comments/\u{e9}",
+        "//evil.example/admin/comments",
+    ] {
+        let response = browser
+            .admin_post(
+                &format!("/admin/comments/{}/moderate", id.0),
+                &[("action", "approve"), ("return_to", bad)],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{bad:?}");
+        assert_eq!(
+            response.location(),
+            "/admin/comments?status=held&notice=moderated",
+            "{bad:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_login_form_without_its_token_is_refused() {
     let app = TestApp::new().await;
     let mut browser = app.browser();

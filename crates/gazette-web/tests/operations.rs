@@ -36,6 +36,21 @@ async fn health_and_readiness_answer_and_every_response_has_a_request_id() {
         reader.get("/healthz").await.headers["x-request-id"],
         "proxy-42"
     );
+    // One that could forge a log line (quotes, spaces, too long) is replaced by a fresh id.
+    for forged in [
+        r#"x" level=ERROR msg="forged"#.to_owned(),
+        "a".repeat(65),
+        "tab\there".to_owned(),
+    ] {
+        let mut client = app.browser();
+        client.headers.push(("x-request-id".into(), forged.clone()));
+        let id = client.get("/healthz").await.headers["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(id, forged);
+        assert_eq!(id.len(), 36, "a UUID instead of {forged:?}");
+    }
 }
 
 #[tokio::test]
@@ -94,6 +109,26 @@ async fn metrics_count_requests_cache_hits_and_comments_for_allowed_peers_only()
     }
     assert!(body.contains(r#"gazette_http_request_duration_seconds_count{route="/"} 3"#));
     assert!(!body.contains("ann@example.org"));
+}
+
+#[tokio::test]
+async fn metrics_behind_a_same_host_proxy_are_decided_on_the_real_client() {
+    let app = TestApp::with_config(|c| c.proxy.trusted = vec!["127.0.0.1".parse().unwrap()]).await;
+    let mut stranger = app.browser();
+    stranger.peer = Some("127.0.0.1:40000".parse().unwrap());
+    stranger
+        .headers
+        .push(("x-forwarded-for".into(), "203.0.113.50".into()));
+    assert_eq!(stranger.get("/metrics").await.status, 403);
+    let mut local = app.browser();
+    local.peer = Some("127.0.0.1:40001".parse().unwrap());
+    assert_eq!(local.get("/metrics").await.status, 200, "a local scrape");
+    // With a listener of its own, the public one does not serve metrics at all.
+    let separate =
+        TestApp::with_config(|c| c.metrics.listen = Some("127.0.0.1:0".parse().unwrap())).await;
+    let mut local = separate.browser();
+    local.peer = Some("127.0.0.1:40002".parse().unwrap());
+    assert_eq!(local.get("/metrics").await.status, 404);
 }
 
 /// Reads a live stream's body until a `comment` event arrives or `wait` passes.
@@ -245,6 +280,62 @@ async fn the_live_stream_sends_approved_comments_and_never_held_ones() {
         next_comment(&mut body, Duration::from_secs(1))
             .await
             .is_some()
+    );
+}
+
+/// Reads until the stream ends (true) or `wait` passes (false), failing on a comment event.
+async fn ends_without_a_comment(body: &mut Body, wait: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    let text = String::from_utf8_lossy(&data);
+                    assert!(!text.contains("event: comment"), "{text}");
+                }
+            }
+            Ok(None) => return true,
+            Ok(Some(Err(_))) => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_live_stream_ends_when_its_article_is_unpublished() {
+    let app = TestApp::with_config(|c| c.live.heartbeat_seconds = 1).await;
+    let article = app.publish("Soon gone", "Body.").await;
+    let held = app
+        .browser()
+        .comment(
+            &article.slug,
+            &comment_fields("Posted before it went", "Ann", "ann@example.org"),
+        )
+        .await;
+    let held = comment_id_from(held.location());
+    let response = open_stream(&app, &format!("/articles/{}/live?after=0", article.slug)).await;
+    assert_eq!(response.status(), 200);
+    let mut body = response.into_body();
+    let mut editor = app.editor().await;
+    let unpublished = editor
+        .admin_post(
+            &format!("/admin/articles/{}/state", article.id.0),
+            &[("action", "unpublish")],
+        )
+        .await;
+    assert_eq!(unpublished.status, 303);
+    app.approve(held).await;
+    assert!(
+        ends_without_a_comment(&mut body, Duration::from_secs(3)).await,
+        "the stream ends and never sends the comment approved after unpublishing"
+    );
+    assert_eq!(
+        app.browser()
+            .get(&format!("/articles/{}/live", article.slug))
+            .await
+            .status,
+        404,
+        "and cannot be reopened"
     );
 }
 

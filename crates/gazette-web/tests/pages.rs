@@ -168,6 +168,65 @@ async fn archives_list_their_articles_and_refuse_unknown_slugs() {
 }
 
 #[tokio::test]
+async fn unpublished_categories_tags_and_authors_are_not_found() {
+    let app = TestApp::new().await;
+    app.publish_with(ArticleRequest {
+        title: "Embargoed merger".into(),
+        categories: vec!["Mergers".into()],
+        tags: vec!["acme-buys-globex".into()],
+        draft: true,
+        ..Default::default()
+    })
+    .await;
+    app.publish_with(ArticleRequest {
+        title: "Tomorrow's story".into(),
+        categories: vec!["Futures".into()],
+        published_at: Some(app.site.now() + 3600),
+        ..Default::default()
+    })
+    .await;
+    app.site
+        .create_account(gazette_core::accounts::AccountRequest {
+            username: "quiet.moderator".into(),
+            display_name: String::new(),
+            email: "q@newsroom.example".into(),
+            role: gazette_domain::Role::Moderator,
+            password: "a long enough password".into(),
+        })
+        .await
+        .expect("account");
+    let mut reader = app.browser();
+    for path in [
+        "/category/mergers",
+        "/tag/acme-buys-globex",
+        "/category/futures",
+        "/author/quiet-moderator",
+    ] {
+        let response = reader.get(path).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        let text = response.text();
+        assert!(
+            !text.contains("Mergers") && !text.contains("Futures"),
+            "{path}"
+        );
+        assert!(text.contains("There is no such"), "{path}");
+    }
+    // The same answer as for what never existed: nothing to tell them apart.
+    assert_eq!(
+        reader
+            .get("/category/mergers")
+            .await
+            .body
+            .replace("category/mergers", ""),
+        reader
+            .get("/category/nothing00")
+            .await
+            .body
+            .replace("category/nothing00", "")
+    );
+}
+
+#[tokio::test]
 async fn the_front_page_is_paginated() {
     let app = TestApp::with_config(|c| c.site.articles_per_page = 2).await;
     for i in 1..=4 {

@@ -213,6 +213,47 @@ async fn the_forwarded_address_is_believed_only_from_a_trusted_proxy() {
 }
 
 #[tokio::test]
+async fn ipv4_clients_of_a_dual_stack_listener_are_ipv4_clients() {
+    let app = TestApp::with_config(|c| {
+        c.proxy.trusted = vec!["127.0.0.1".parse().expect("ip")];
+        c.spam.per_network_limit = 2;
+    })
+    .await;
+    app.publish("Story", "Body.").await;
+    // Through the proxy, which the listener on [::] sees as ::ffff:127.0.0.1.
+    let mut via_proxy = app.browser();
+    via_proxy.peer = Some("[::ffff:127.0.0.1]:40000".parse().expect("addr"));
+    via_proxy
+        .headers
+        .push(("x-forwarded-for".into(), "198.51.100.23".into()));
+    let proxied = via_proxy
+        .comment("story", &comment_fields("Via proxy", "P", "p@example.com"))
+        .await;
+    assert_eq!(
+        stored(&app, proxied.location()).await.ip.as_deref(),
+        Some("198.51.100.23"),
+        "the proxy is recognised"
+    );
+    // Direct IPv4 clients in different networks do not share one /64 bucket.
+    for (n, ip) in ["192.0.2.1", "203.0.113.1", "198.18.0.1"]
+        .iter()
+        .enumerate()
+    {
+        let mut reader = app.browser();
+        reader.peer = Some(format!("[::ffff:{ip}]:5000").parse().expect("addr"));
+        let body = format!("Words number {n}");
+        let response = reader
+            .comment("story", &comment_fields(&body, "R", "r@example.com"))
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{ip}");
+        assert_eq!(
+            stored(&app, response.location()).await.ip.as_deref(),
+            Some(*ip)
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_same_comment_twice_is_refused_but_not_elsewhere() {
     let app = TestApp::new().await;
     app.publish("Story", "Body.").await;

@@ -77,9 +77,16 @@ async fn slow_and_silent_clients_are_closed_after_the_header_timeout() {
 
 /// `GET /healthz` on a connection of its own, closed after the answer.
 async fn healthz(addr: &str) -> String {
+    healthz_path(addr, "/healthz").await
+}
+
+/// `GET path` on a connection of its own, closed after the answer.
+async fn healthz_path(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await
         .expect("write");
     let (answer, _) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
@@ -124,4 +131,32 @@ async fn connections_beyond_the_cap_are_told_to_come_back() {
     // Shutdown does not wait for an idle connection.
     let _idle = TcpStream::connect(&addr).await.expect("connect");
     assert!(server.terminate().success());
+}
+
+#[tokio::test]
+async fn metrics_can_have_a_listener_of_their_own() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let metrics_address = format!("127.0.0.1:{port}");
+    let db = Db::sqlite();
+    let server = Server::start_with(db.url(), &[("GAZETTE_METRICS_LISTEN", &metrics_address)]);
+    let mut answer = String::new();
+    for _ in 0..50 {
+        if let Ok(mut stream) = TcpStream::connect(&metrics_address).await {
+            stream
+                .write_all(b"GET /metrics HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n")
+                .await
+                .expect("write");
+            let (bytes, _) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+            answer = String::from_utf8_lossy(&bytes).into_owned();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.contains("gazette_live_streams 0"), "{answer}");
+    let public = healthz_path(&address(&server), "/metrics").await;
+    assert!(public.starts_with("HTTP/1.1 404"), "{public}");
 }

@@ -45,14 +45,9 @@ pub struct NextQuery {
 
 /// Only a path on this site's admin is a safe place to return to after logging in.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with("/admin") && !path.starts_with("//") && !path.contains("://") =>
-        {
-            path.to_owned()
-        }
-        _ => "/admin".to_owned(),
-    }
+    next.and_then(|path| crate::security::same_site_path(path, "/admin"))
+        .unwrap_or("/admin")
+        .to_owned()
 }
 
 #[derive(Debug, Serialize)]

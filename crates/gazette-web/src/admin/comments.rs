@@ -154,11 +154,9 @@ pub async fn queue(
 
 /// Where to go after an action: back to the queue the form came from, or the held tab.
 fn back_to(return_to: &str, notice: &str) -> String {
-    let base = if return_to.starts_with("/admin/comments") && !return_to.contains("://") {
-        return_to.to_owned()
-    } else {
-        "/admin/comments?status=held".to_owned()
-    };
+    let base = crate::security::same_site_path(return_to, "/admin/comments")
+        .unwrap_or("/admin/comments?status=held")
+        .to_owned();
     let separator = if base.contains('?') { '&' } else { '?' };
     format!("{base}{separator}notice={notice}")
 }
