@@ -1,5 +1,6 @@
 //! The shared storage conformance suite on PostgreSQL, one throwaway database per test.
-//! Runs when `GAZETTE_TEST_POSTGRES` holds an admin connection URL (CI sets it).
+//! Ignored unless asked for (`-- --include-ignored`), with `GAZETTE_TEST_POSTGRES` holding an
+//! admin connection URL; `.ci/run` does both.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use gazette_store::Store;
@@ -25,13 +26,17 @@ impl TestStore for ThrowawayPg {
     }
 }
 
-async fn fresh() -> Option<Box<ThrowawayPg>> {
-    let admin_url = std::env::var("GAZETTE_TEST_POSTGRES").ok()?;
+async fn fresh() -> Box<ThrowawayPg> {
+    let admin_url = std::env::var("GAZETTE_TEST_POSTGRES")
+        .expect("GAZETTE_TEST_POSTGRES must hold a PostgreSQL admin URL for these tests");
     let database = TestDatabase::create(&admin_url)
         .await
         .expect("create test database");
     let store = PgStore::connect(&database.url).await.expect("connect");
-    Some(Box::new(ThrowawayPg { store, database }))
+    Box::new(ThrowawayPg { store, database })
 }
 
-gazette_store::conformance_suite!(fresh);
+gazette_store::conformance_suite!(
+    fresh,
+    ignore = "needs GAZETTE_TEST_POSTGRES (a PostgreSQL admin URL); .ci/run sets it"
+);

@@ -20,11 +20,11 @@ impl TestStore for TempSqlite {
     }
 }
 
-async fn fresh() -> Option<Box<TempSqlite>> {
+async fn fresh() -> Box<TempSqlite> {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite:{}", dir.path().join("test.db").display());
     let store = SqliteStore::connect(&url).await.expect("open SQLite");
-    Some(Box::new(TempSqlite { store, _dir: dir }))
+    Box::new(TempSqlite { store, _dir: dir })
 }
 
 gazette_store::conformance_suite!(fresh);

@@ -1,7 +1,8 @@
 //! The storage conformance suite: every backend runs every case, so SQLite and PostgreSQL cannot drift.
 //!
 //! A backend's test file calls [`conformance_suite!`](crate::conformance_suite) with an async function
-//! that returns a fresh, migrated store (or `None` when that database is not configured).
+//! that returns a fresh, migrated store (panicking when its database is not configured: a backend
+//! that needs a service marks its cases ignored instead of letting them pass unchecked).
 
 use crate::{ArticleFilter, Store, StoreError};
 use gazette_domain::records::{
@@ -24,10 +25,21 @@ pub trait TestStore: Send + Sync {
 }
 
 /// Expands to one `#[tokio::test]` per conformance case, each on a fresh store from `$make`.
+/// With `ignore = "reason"` every case is marked ignored with that reason (for a backend that
+/// needs a service: `cargo test` lists them as ignored, `-- --include-ignored` runs them).
+///
+/// The case list is one macro because each case must be its own `#[test]` function, so that a
+/// failure names the case and the cases run in parallel.
 #[macro_export]
 macro_rules! conformance_suite {
     ($make:path) => {
-        $crate::conformance_suite!(@cases $make;
+        $crate::conformance_suite!(@all $make, []);
+    };
+    ($make:path, ignore = $reason:literal) => {
+        $crate::conformance_suite!(@all $make, [#[ignore = $reason]]);
+    };
+    (@all $make:path, $attrs:tt) => {
+        $crate::conformance_suite!(@cases $make, $attrs;
             settings_keep_the_first_value,
             users_are_found_by_username_and_slug,
             a_taken_username_is_a_conflict,
@@ -74,18 +86,17 @@ macro_rules! conformance_suite {
             a_burst_of_guarded_inserts_respects_the_limits,
         );
     };
-    (@cases $make:path; $($case:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $case() {
-                let Some(test_store) = $make().await else {
-                    eprintln!("skipped: this database is not configured for tests");
-                    return;
-                };
-                $crate::testkit::$case(test_store.store()).await;
-                test_store.cleanup().await;
-            }
-        )*
+    (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
+        $( $crate::conformance_suite!(@case $make, $attrs, $case); )*
+    };
+    (@case $make:path, [$($attr:tt)*], $case:ident) => {
+        #[tokio::test]
+        $($attr)*
+        async fn $case() {
+            let test_store = $make().await;
+            $crate::testkit::$case(test_store.store()).await;
+            test_store.cleanup().await;
+        }
     };
 }
 

@@ -1,5 +1,5 @@
 //! The live-comments script in a real browser: Chromium, driven by playwright-core from Node, on a
-//! page served by the real binary. Runs when `GAZETTE_TEST_BROWSER` names a `node_modules` folder
+//! page served by the real binary. Ignored unless asked for, with `GAZETTE_TEST_BROWSER` naming a `node_modules` folder
 //! holding playwright-core (`.ci/run` installs it and Debian's Chromium and sets it).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -9,11 +9,10 @@ use common::{Db, Server, cli};
 use std::process::Command;
 
 #[test]
+#[ignore = "needs GAZETTE_TEST_BROWSER (node_modules with playwright-core) and Chromium; .ci/run sets it"]
 fn live_comments_appear_in_chromium_without_a_reload() {
-    let Ok(node_modules) = std::env::var("GAZETTE_TEST_BROWSER") else {
-        eprintln!("skipped: GAZETTE_TEST_BROWSER is not set");
-        return;
-    };
+    let node_modules = std::env::var("GAZETTE_TEST_BROWSER")
+        .expect("GAZETTE_TEST_BROWSER must name a node_modules folder with playwright-core");
     let db = Db::sqlite();
     cli(&db, &["migrate"], "");
     cli(
