@@ -153,19 +153,44 @@ pub async fn render_errors(
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let body = match response.extensions().get::<ErrorBody>() {
-        Some(body) => body.clone(),
-        None if response.headers().contains_key(header::CONTENT_TYPE)
-            && status != StatusCode::METHOD_NOT_ALLOWED =>
-        {
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let (response, body) = match response.extensions().get::<ErrorBody>() {
+        Some(body) => {
+            let body = body.clone();
+            (response, body)
+        }
+        // axum's own refusals (an unreadable path, query or form) come as short plain text: kept
+        // as the detail of a message a reader can act on.
+        None if content_type.starts_with("text/plain") => {
+            let (parts, inner) = response.into_parts();
+            let detail = axum::body::to_bytes(inner, 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+                .unwrap_or_default();
+            let body = ErrorBody {
+                status: status.as_u16(),
+                code: "error",
+                message: with_detail(status, &detail),
+            };
+            (Response::from_parts(parts, axum::body::Body::empty()), body)
+        }
+        None if !content_type.is_empty() && status != StatusCode::METHOD_NOT_ALLOWED => {
             // A page handler already rendered its own error page (the comment form's 422).
             return response;
         }
-        None => ErrorBody {
-            status: status.as_u16(),
-            code: "error",
-            message: generic_message(status),
-        },
+        None => {
+            let body = ErrorBody {
+                status: status.as_u16(),
+                code: "error",
+                message: generic_message(status),
+            };
+            (response, body)
+        }
     };
     let mut rendered = if is_api {
         (status, axum::Json(serde_json::json!({ "error": body }))).into_response()
@@ -181,12 +206,39 @@ pub async fn render_errors(
     rendered
 }
 
+/// A message for one of axum's refusals, keeping what it said as the detail.
+fn with_detail(status: StatusCode, detail: &str) -> String {
+    let advice = match status {
+        StatusCode::BAD_REQUEST => {
+            "This address or form could not be read. Check the link, or reload the page and try again."
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "What you sent is too large for this form; shorten it and send it again."
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "This form must be sent as a web form (application/x-www-form-urlencoded)."
+        }
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            "Some of what you sent could not be understood; check the form and send it again."
+        }
+        _ => return generic_message(status),
+    };
+    if detail.is_empty() {
+        advice.to_owned()
+    } else {
+        let detail: String = detail.chars().take(200).collect();
+        format!("{advice} ({detail})")
+    }
+}
+
 fn generic_message(status: StatusCode) -> String {
     match status {
         StatusCode::METHOD_NOT_ALLOWED => {
             "This address does not accept that kind of request.".into()
         }
-        StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large.".into(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "What you sent is too large for this form; shorten it and send it again.".into()
+        }
         StatusCode::SERVICE_UNAVAILABLE => {
             "The site is busy or cannot reach its database. Please try again shortly.".into()
         }

@@ -186,11 +186,10 @@ pub async fn metrics(State(state): State<AppState>, client: ClientInfo) -> Respo
     let allowed =
         ip.is_some_and(|ip| ip.is_loopback() || state.site.config().metrics.allow.contains(&ip));
     if !allowed {
-        return (
-            StatusCode::FORBIDDEN,
-            "Metrics are only served to loopback and to [metrics] allow addresses.\n",
+        return crate::error::AppError::Forbidden(
+            "Metrics are only served to loopback and to the addresses in [metrics] allow.".into(),
         )
-            .into_response();
+        .into_response();
     }
     metrics_text(&state).await
 }

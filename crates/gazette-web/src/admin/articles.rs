@@ -352,7 +352,9 @@ pub async fn create(
         return editor(&state, &staff, view, None, StatusCode::OK).await;
     }
     let action = SaveAction::parse(&fields.action)
-        .ok_or_else(|| AppError::BadRequest("Unknown button.".into()))?;
+        .ok_or_else(|| AppError::BadRequest(
+            "The form was sent with a button the editor does not have. Reload the editor and press Save, Publish or Schedule.".into(),
+        ))?;
     match state
         .site
         .create_article(&staff, fields.to_form()?, action)
@@ -400,7 +402,9 @@ pub async fn save(
         return editor(&state, &staff, view, None, StatusCode::OK).await;
     }
     let action = SaveAction::parse(&fields.action)
-        .ok_or_else(|| AppError::BadRequest("Unknown button.".into()))?;
+        .ok_or_else(|| AppError::BadRequest(
+            "The form was sent with a button the editor does not have. Reload the editor and press Save, Publish or Schedule.".into(),
+        ))?;
     let (message, status) = match state
         .site
         .save_article(&staff, id, fields.to_form()?, action)
