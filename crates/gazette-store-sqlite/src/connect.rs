@@ -22,28 +22,56 @@ pub struct SqliteStore {
 }
 
 /// A write transaction holding this process's writer turn until it commits or is dropped.
+///
+/// Managed by hand rather than with `sqlx::Transaction`: when SQLite refuses a COMMIT (a full
+/// disk, SQLITE_FULL) it rolls the transaction back itself, and sqlx's queued rollback then left
+/// the pooled connection believing a transaction was still open, so every later write on it
+/// failed. Here a transaction that did not commit closes its connection (SQLite rolls back
+/// whatever was pending), and the pool opens a fresh one.
 pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    /// COMMIT or ROLLBACK succeeded: the connection may go back to the pool.
+    finished: bool,
     _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl WriteTx {
-    /// Commits, then lets the next writer in.
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    /// Commits, then lets the next writer in. On failure nothing was written.
+    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
+        sqlx::query("COMMIT").execute(&mut *self.conn).await?;
+        self.finished = true;
+        Ok(())
+    }
+
+    /// Gives up the transaction, writing nothing.
+    pub(crate) async fn rollback(mut self) {
+        self.finished = sqlx::query("ROLLBACK")
+            .execute(&mut *self.conn)
+            .await
+            .is_ok();
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        // An early return, or a COMMIT that failed: the connection must not go back to the pool
+        // inside a transaction. Closing it makes SQLite roll back whatever was pending.
+        if !self.finished {
+            self.conn.close_on_drop();
+        }
     }
 }
 
 impl std::ops::Deref for WriteTx {
     type Target = sqlx::SqliteConnection;
     fn deref(&self) -> &Self::Target {
-        &self.tx
+        &self.conn
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
+        &mut self.conn
     }
 }
 
@@ -109,12 +137,20 @@ impl SqliteStore {
     /// deadlock upgrading read locks (SQLite would answer SQLITE_BUSY without waiting).
     pub(crate) async fn write(&self) -> StoreResult<WriteTx> {
         let turn = self.writer.clone().lock_owned().await;
-        let tx = self
+        let mut conn = self
             .pool
-            .begin_with("BEGIN IMMEDIATE")
+            .acquire()
             .await
             .map_err(|e| StoreError::other("starting a write transaction", e))?;
-        Ok(WriteTx { tx, _turn: turn })
+        if let Err(error) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+            conn.close_on_drop();
+            return Err(StoreError::other("starting a write transaction", error));
+        }
+        Ok(WriteTx {
+            conn,
+            finished: false,
+            _turn: turn,
+        })
     }
 
     /// Closes every connection, checkpointing the WAL.

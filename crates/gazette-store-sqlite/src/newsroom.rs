@@ -152,6 +152,7 @@ pub(crate) async fn begin_attempt(
         wait = wait.max(throttle.wait_until(failures, last, now));
     }
     if let Some(until) = wait {
+        tx.rollback().await;
         return Ok(Attempt::Wait(until));
     }
     let mut ids = Vec::with_capacity(throttles.len());

@@ -61,6 +61,12 @@ impl AppError {
                 "payload_too_large",
                 "What you sent is too large. A comment can be at most 10,000 characters.".into(),
             ),
+            Self::Unavailable(cause) if is_storage_full(cause) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The site cannot save anything right now (its storage is full), so nothing you sent was saved. Please try again later."
+                    .into(),
+            ),
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -110,13 +116,26 @@ fn not_found_message(what: &str) -> String {
     }
 }
 
-/// Connection failures (pool timeouts, refused connections) mean "try later", not "bug".
+/// Connection failures (pool timeouts, refused connections) and a full disk mean "try later",
+/// not "bug": the write was not made, and the site recovers by itself.
 fn is_unreachable(cause: &str) -> bool {
+    is_storage_full(cause)
+        || [
+            "pool timed out",
+            "Connection refused",
+            "connection closed",
+            "error communicating with database",
+        ]
+        .iter()
+        .any(|needle| cause.contains(needle))
+}
+
+/// SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100), or the system's ENOSPC.
+fn is_storage_full(cause: &str) -> bool {
     [
-        "pool timed out",
-        "Connection refused",
-        "connection closed",
-        "error communicating with database",
+        "database or disk is full",
+        "No space left on device",
+        "could not extend file",
     ]
     .iter()
     .any(|needle| cause.contains(needle))
@@ -166,7 +185,7 @@ pub async fn render_errors(
         }
         // axum's own refusals (an unreadable path, query or form) come as short plain text: kept
         // as the detail of a message a reader can act on.
-        None if content_type.starts_with("text/plain") => {
+        None if status.is_client_error() && content_type.starts_with("text/plain") => {
             let (parts, inner) = response.into_parts();
             let detail = axum::body::to_bytes(inner, 4096)
                 .await

@@ -199,7 +199,9 @@ fn clip(text: &str, width: usize) -> String {
 }
 
 /// `gazette backup --to FILE`: `VACUUM INTO` writes a consistent, compacted copy of a SQLite
-/// database from one read transaction, while the site keeps serving and taking comments.
+/// database from one read transaction, while the site keeps serving and taking comments. The copy
+/// is written beside FILE under a `.partial` name, flushed to disk, then renamed, so FILE exists
+/// only once it is complete: a backup killed midway leaves no file that looks like a good one.
 pub async fn backup(db: &str, to: &std::path::Path) -> anyhow::Result<()> {
     if !db.starts_with("sqlite:") {
         anyhow::bail!(
@@ -209,10 +211,20 @@ pub async fn backup(db: &str, to: &std::path::Path) -> anyhow::Result<()> {
     if to.exists() {
         anyhow::bail!("{} exists already; choose a new file", to.display());
     }
+    let name = to
+        .file_name()
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("{} does not name a file", to.display()))?;
+    let partial = to.with_file_name(format!(".{name}.partial"));
+    // Left by a backup that was killed: ours, and incomplete.
+    if partial.exists() {
+        std::fs::remove_file(&partial)
+            .with_context(|| format!("removing the unfinished {}", partial.display()))?;
+    }
     let store = gazette_store_sqlite::SqliteStore::connect(db)
         .await
         .with_context(|| format!("opening {db}"))?;
-    let target = to
+    let target = partial
         .to_str()
         .with_context(|| format!("{} is not a UTF-8 path", to.display()))?;
     sqlx::query("VACUUM INTO ?")
@@ -220,6 +232,16 @@ pub async fn backup(db: &str, to: &std::path::Path) -> anyhow::Result<()> {
         .execute(store.pool())
         .await
         .with_context(|| format!("writing {}", to.display()))?;
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("flushing {}", partial.display()))?;
+    std::fs::rename(&partial, to)
+        .with_context(|| format!("renaming {} to {}", partial.display(), to.display()))?;
+    if let Some(folder) = to.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::File::open(folder)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("flushing {}", folder.display()))?;
+    }
     let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
     println!("backed up {db} to {} ({size} bytes)", to.display());
     Ok(())
