@@ -167,7 +167,7 @@ echo "hostile clients: $(tail -n 1 "$cache/soak-hostile.txt")"
 # Flat: the last quarter's largest RSS within 10% (and 8 MiB) of the second quarter's largest.
 count=${#samples[@]}
 q2=$(printf '%s\n' "${samples[@]}" | awk -v n="$count" 'NR > n/4 && NR <= n/2 {if ($2 > m) m = $2} END {print m+0}')
-q4=$(printf '%s\n' "${samples[@]}" | awk -v n="$count" 'NR > 3*n/4 && NR < n {if ($2 > m) m = $2} END {print m+0}')
+q4=$(printf '%s\n' "${samples[@]}" | awk -v n="$count" 'NR >= 3*n/4 && NR < n {if ($2 > m) m = $2} END {print m+0}')
 last_fds=$(printf '%s\n' "${samples[@]}" | tail -n 1 | awk '{print $3}')
 first_fds=$(printf '%s\n' "${samples[@]}" | head -n 1 | awk '{print $3}')
 verdict="flat"
