@@ -12,7 +12,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Database URL: `sqlite:PATH` or `postgres://...`.
     pub db: String,
-    /// Folder whose files override the built-in templates.
+    /// Folder whose files override the built-in templates (empty: none).
+    #[serde(with = "optional::path")]
     pub templates_dir: Option<PathBuf>,
     /// The site's identity.
     pub site: SiteConfig,
@@ -65,7 +66,8 @@ pub struct MetricsConfig {
     /// the client address as the trusted proxy reports it, like everything else.
     pub allow: Vec<std::net::IpAddr>,
     /// A separate address serving only `/metrics` (e.g. `127.0.0.1:9090`); when set, the main
-    /// listener no longer answers `/metrics` at all.
+    /// listener no longer answers `/metrics` at all. Empty: none.
+    #[serde(with = "optional::address")]
     pub listen: Option<SocketAddr>,
 }
 
@@ -232,132 +234,95 @@ impl Default for CommentsConfig {
 #[error("configuration: {0}")]
 pub struct ConfigError(pub String);
 
+/// `GAZETTE_*` variables that are not settings: read by the binary itself.
+const NOT_SETTINGS: &[&str] = &["GAZETTE_CONFIG", "GAZETTE_LOG_FORMAT"];
+/// Variables under this prefix belong to the test suites.
+const TEST_PREFIX: &str = "GAZETTE_TEST_";
+
 impl Config {
-    /// Reads a TOML document over the defaults.
+    /// Every setting's key, dotted as in the TOML file (`site.title`), in the struct's order.
+    /// Derived from the struct itself, so a new field is a new key everywhere: the file, the
+    /// environment, `print-config`, and the README's list (a test compares them).
+    pub fn keys() -> Vec<String> {
+        let mut keys = Vec::new();
+        collect_keys(&defaults_table(), "", &mut keys);
+        keys
+    }
+
+    /// The environment variable for a key: `site.base_url` → `GAZETTE_SITE_BASE_URL`.
+    pub fn env_name(key: &str) -> String {
+        format!("GAZETTE_{}", key.replace('.', "_").to_uppercase())
+    }
+
+    /// Reads a TOML document over the defaults. A key the configuration does not have is refused
+    /// with the closest one it does.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| ConfigError(e.to_string()))?;
+        let known = Self::keys();
+        let mut given = Vec::new();
+        collect_keys(&table, "", &mut given);
+        for key in &given {
+            if !known
+                .iter()
+                .any(|k| k == key || k.starts_with(&format!("{key}.")))
+            {
+                return Err(ConfigError(format!(
+                    "unknown key `{key}`{}",
+                    suggestion(key, known.iter().map(String::as_str))
+                )));
+            }
+        }
         let config: Self = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
         config.check()
     }
 
-    /// Applies `GAZETTE_*` variables from `vars` (e.g. `std::env::vars()`), then checks the result.
+    /// Applies `GAZETTE_*` variables from `vars` (e.g. `std::env::vars()`), then checks the
+    /// result. Each setting's variable is its key in capitals (`GAZETTE_SITE_TITLE`); lists are
+    /// comma-separated. A `GAZETTE_*` variable that names no setting is refused with the closest
+    /// one that does (`GAZETTE_COMENTS_PER_PAGE` is a typo, not a no-op).
     pub fn with_env(
-        mut self,
+        self,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
-        for (key, value) in vars {
-            let Some(name) = key.strip_prefix("GAZETTE_") else {
-                continue;
+        let keys = Self::keys();
+        let names: Vec<String> = keys.iter().map(|k| Self::env_name(k)).collect();
+        let mut table = toml::Table::try_from(&self).map_err(|e| ConfigError(e.to_string()))?;
+        let mut vars: Vec<(String, String)> = vars
+            .into_iter()
+            .filter(|(name, _)| {
+                name.starts_with("GAZETTE_")
+                    && !name.starts_with(TEST_PREFIX)
+                    && !NOT_SETTINGS.contains(&name.as_str())
+            })
+            .collect();
+        // The same result whatever order the environment lists them in.
+        vars.sort();
+        for (name, value) in vars {
+            let Some(index) = names.iter().position(|n| *n == name) else {
+                return Err(ConfigError(format!(
+                    "{name} is not a setting{}",
+                    suggestion(&name, names.iter().map(String::as_str))
+                )));
             };
-            let bad = |what: &str| ConfigError(format!("{key}={value:?} is not {what}"));
-            match name {
-                "LISTEN" => {
-                    self.listen = value
-                        .parse()
-                        .map_err(|_| bad("an address like 127.0.0.1:8080"))?
-                }
-                "DB" => self.db = value,
-                "TEMPLATES_DIR" => self.templates_dir = Some(PathBuf::from(value)),
-                "SITE_TITLE" => self.site.title = value,
-                "SITE_TAGLINE" => self.site.tagline = value,
-                "SITE_BASE_URL" => self.site.base_url = value,
-                "SITE_TIMEZONE" => self.site.timezone = value,
-                "SITE_LANGUAGE" => self.site.language = value,
-                "SITE_ARTICLES_PER_PAGE" => {
-                    self.site.articles_per_page = value.parse().map_err(|_| bad("a number"))?
-                }
-                "COMMENTS_MAX_DEPTH" => {
-                    self.comments.max_depth = value.parse().map_err(|_| bad("a number"))?
-                }
-                "COMMENTS_PER_PAGE" => {
-                    self.comments.per_page = value.parse().map_err(|_| bad("a number"))?
-                }
-                "COMMENTS_CLOSE_AFTER_DAYS" => {
-                    self.comments.close_after_days = value.parse().map_err(|_| bad("a number"))?
-                }
-                "SPAM_MIN_FORM_SECONDS" => {
-                    self.spam.min_form_seconds = value.parse().map_err(|_| bad("a number"))?
-                }
-                "SPAM_MAX_FORM_AGE_SECONDS" => {
-                    self.spam.max_form_age_seconds = value.parse().map_err(|_| bad("a number"))?
-                }
-                "SPAM_RATE_WINDOW_SECONDS" => {
-                    self.spam.rate_window_seconds = value.parse().map_err(|_| bad("a number"))?
-                }
-                "SPAM_PER_IP_LIMIT" => {
-                    self.spam.per_ip_limit = value.parse().map_err(|_| bad("a number"))?
-                }
-                "SPAM_PER_NETWORK_LIMIT" => {
-                    self.spam.per_network_limit = value.parse().map_err(|_| bad("a number"))?
-                }
-                "SPAM_CLASSIFIER_THRESHOLD" => {
-                    self.spam.classifier_threshold =
-                        value.parse().map_err(|_| bad("a number from 0.5 to 1"))?
-                }
-                "PROXY_TRUSTED" => {
-                    self.proxy.trusted = value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.parse())
-                        .collect::<Result<_, _>>()
-                        .map_err(|_| bad("a comma-separated list of IP addresses"))?
-                }
-                "PROXY_HEADER" => self.proxy.header = value.to_lowercase(),
-                "CACHE_MAX_MEGABYTES" => {
-                    self.cache.max_megabytes = value.parse().map_err(|_| bad("a number"))?
-                }
-                "CACHE_MAX_AGE_SECONDS" => {
-                    self.cache.max_age_seconds = value.parse().map_err(|_| bad("a number"))?
-                }
-                "METRICS_ALLOW" => {
-                    self.metrics.allow = value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.parse())
-                        .collect::<Result<_, _>>()
-                        .map_err(|_| bad("a comma-separated list of IP addresses"))?
-                }
-                "METRICS_LISTEN" => {
-                    self.metrics.listen = match value.trim() {
-                        "" => None,
-                        address => Some(
-                            address
-                                .parse()
-                                .map_err(|_| bad("an address like 127.0.0.1:9090"))?,
-                        ),
-                    }
-                }
-                "SERVER_MAX_CONNECTIONS" => {
-                    self.server.max_connections = value.parse().map_err(|_| bad("a number"))?
-                }
-                "SERVER_HEADER_TIMEOUT_SECONDS" => {
-                    self.server.header_timeout_seconds =
-                        value.parse().map_err(|_| bad("a number"))?
-                }
-                "SERVER_REQUEST_TIMEOUT_SECONDS" => {
-                    self.server.request_timeout_seconds =
-                        value.parse().map_err(|_| bad("a number"))?
-                }
-                "LIVE_MAX_CONNECTIONS" => {
-                    self.live.max_connections = value.parse().map_err(|_| bad("a number"))?
-                }
-                "LIVE_HEARTBEAT_SECONDS" => {
-                    self.live.heartbeat_seconds = value.parse().map_err(|_| bad("a number"))?
-                }
-                "COMMENTS_MODERATION" => {
-                    self.comments.moderation = ModerationPolicy::parse(&value)
-                        .map_err(|_| bad("one of hold-first, hold-all, no-hold"))?
-                }
-                // Read by the CLI itself (GAZETTE_CONFIG) or by tests (GAZETTE_TEST_*).
-                _ => {}
-            }
+            let key = &keys[index];
+            let slot = lookup(&mut table, key)
+                .ok_or_else(|| ConfigError(format!("{name}: no such key {key}")))?;
+            *slot = from_env_text(slot, &value)
+                .ok_or_else(|| ConfigError(format!("{name}={value:?} is not {}", kind_of(slot))))?;
+            // Typed now, so the message names the variable that is wrong.
+            Self::deserialize(toml::Value::Table(table.clone()))
+                .map_err(|e| ConfigError(format!("{name}={value:?} is not valid: {e}")))?;
         }
-        self.check()
+        let config =
+            Self::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError(e.to_string()))?;
+        config.check()
     }
 
     /// Refuses values that would make the site misbehave.
-    pub fn check(self) -> Result<Self, ConfigError> {
+    pub fn check(mut self) -> Result<Self, ConfigError> {
+        self.proxy.header = self.proxy.header.to_ascii_lowercase();
         if !(1..=20).contains(&self.comments.max_depth) {
             return Err(ConfigError(
                 "comments.max_depth must be between 1 and 20".into(),
@@ -423,6 +388,142 @@ impl Config {
     }
 }
 
+/// The defaults as a TOML table (every key present: optional ones as "").
+fn defaults_table() -> toml::Table {
+    toml::Table::try_from(Config::default()).unwrap_or_default()
+}
+
+fn collect_keys(table: &toml::Table, prefix: &str, keys: &mut Vec<String>) {
+    for (name, value) in table {
+        let key = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match value {
+            toml::Value::Table(inner) => collect_keys(inner, &key, keys),
+            _ => keys.push(key),
+        }
+    }
+}
+
+/// The value at a dotted key.
+fn lookup<'t>(table: &'t mut toml::Table, key: &str) -> Option<&'t mut toml::Value> {
+    let mut parts = key.split('.');
+    let first = parts.next()?;
+    let mut value = table.get_mut(first)?;
+    for part in parts {
+        value = value.as_table_mut()?.get_mut(part)?;
+    }
+    Some(value)
+}
+
+/// An environment variable's text as a value of the same kind as `current`.
+fn from_env_text(current: &toml::Value, text: &str) -> Option<toml::Value> {
+    Some(match current {
+        toml::Value::String(_) => toml::Value::String(text.to_owned()),
+        toml::Value::Integer(_) => toml::Value::Integer(text.trim().parse().ok()?),
+        toml::Value::Float(_) => toml::Value::Float(text.trim().parse().ok()?),
+        toml::Value::Boolean(_) => toml::Value::Boolean(match text.trim() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            _ => return None,
+        }),
+        toml::Value::Array(_) => toml::Value::Array(
+            text.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_owned()))
+                .collect(),
+        ),
+        toml::Value::Datetime(_) | toml::Value::Table(_) => return None,
+    })
+}
+
+fn kind_of(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::Integer(_) => "a whole number",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "true or false",
+        toml::Value::Array(_) => "a comma-separated list",
+        _ => "text",
+    }
+}
+
+/// "; did you mean `X`?" for the known name closest to `given`, when one is close.
+fn suggestion<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let best = known
+        .map(|k| {
+            (
+                strsim::levenshtein(&given.to_lowercase(), &k.to_lowercase()),
+                k,
+            )
+        })
+        .min_by_key(|(distance, _)| *distance);
+    match best {
+        Some((distance, name)) if distance <= given.len() / 3 + 2 => {
+            format!("; did you mean `{name}`?")
+        }
+        _ => String::new(),
+    }
+}
+
+/// Optional settings written as "" when unset, so that every key appears in the defaults (and
+/// hence in `print-config`, the environment mapping and the README check).
+mod optional {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) mod path {
+        use super::*;
+        use std::path::PathBuf;
+
+        pub(crate) fn serialize<S: Serializer>(
+            value: &Option<PathBuf>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(
+                &value
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            )
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<PathBuf>, D::Error> {
+            let text = String::deserialize(deserializer)?;
+            Ok((!text.is_empty()).then(|| PathBuf::from(text)))
+        }
+    }
+
+    pub(super) mod address {
+        use super::*;
+        use std::net::SocketAddr;
+
+        pub(crate) fn serialize<S: Serializer>(
+            value: &Option<SocketAddr>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(&value.map(|a| a.to_string()).unwrap_or_default())
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<SocketAddr>, D::Error> {
+            let text = String::deserialize(deserializer)?;
+            match text.trim() {
+                "" => Ok(None),
+                address => address.parse().map(Some).map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "{address:?} is not an address like 127.0.0.1:9090"
+                    ))
+                }),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,5 +570,122 @@ mod tests {
         assert!(err.0.contains("sqlite:"), "{err}");
         let err = Config::from_toml("[site]\ntimezone = \"Mars/Olympus\"").expect_err("bad tz");
         assert!(err.0.contains("Mars/Olympus"), "{err}");
+        let err = Config::default()
+            .with_env([(
+                "GAZETTE_PROXY_TRUSTED".to_owned(),
+                "10.0.0.1, proxy".to_owned(),
+            )])
+            .expect_err("not an address");
+        assert!(err.0.contains("GAZETTE_PROXY_TRUSTED"), "{err}");
+    }
+
+    #[test]
+    fn unknown_settings_are_refused_with_the_closest_name() {
+        let err = Config::default()
+            .with_env([("GAZETTE_COMENTS_PER_PAGE".to_owned(), "50".to_owned())])
+            .expect_err("a typo");
+        assert!(
+            err.0.contains("GAZETTE_COMENTS_PER_PAGE is not a setting; did you mean `GAZETTE_COMMENTS_PER_PAGE`?"),
+            "{err}"
+        );
+        let err = Config::from_toml("[comments]\nper_pgae = 50").expect_err("a typo");
+        assert!(
+            err.0
+                .contains("unknown key `comments.per_pgae`; did you mean `comments.per_page`?"),
+            "{err}"
+        );
+        let err = Config::from_toml("[sight]\ntitle = \"x\"").expect_err("unknown table");
+        assert!(
+            err.0
+                .contains("unknown key `sight.title`; did you mean `site.title`?"),
+            "{err}"
+        );
+        // What is not a setting, but is the binary's or the tests', passes untouched.
+        Config::default()
+            .with_env([
+                ("GAZETTE_CONFIG".to_owned(), "/etc/gazette.toml".to_owned()),
+                ("GAZETTE_LOG_FORMAT".to_owned(), "json".to_owned()),
+                (
+                    "GAZETTE_TEST_POSTGRES".to_owned(),
+                    "postgres://x".to_owned(),
+                ),
+            ])
+            .expect("not settings");
+    }
+
+    #[test]
+    fn every_key_has_a_variable_and_lists_and_optional_keys_come_from_the_environment() {
+        let config = Config::default()
+            .with_env([
+                (
+                    "GAZETTE_PROXY_TRUSTED".to_owned(),
+                    "10.0.0.1, ::1".to_owned(),
+                ),
+                (
+                    "GAZETTE_METRICS_LISTEN".to_owned(),
+                    "127.0.0.1:9090".to_owned(),
+                ),
+                (
+                    "GAZETTE_TEMPLATES_DIR".to_owned(),
+                    "/srv/templates".to_owned(),
+                ),
+                (
+                    "GAZETTE_SPAM_CLASSIFIER_THRESHOLD".to_owned(),
+                    "0.75".to_owned(),
+                ),
+                ("GAZETTE_SITE_ARTICLES_PER_PAGE".to_owned(), "25".to_owned()),
+            ])
+            .expect("valid");
+        assert_eq!(config.proxy.trusted.len(), 2);
+        assert_eq!(config.metrics.listen, "127.0.0.1:9090".parse().ok());
+        assert_eq!(config.templates_dir, Some(PathBuf::from("/srv/templates")));
+        assert!((config.spam.classifier_threshold - 0.75).abs() < 1e-9);
+        assert_eq!(config.site.articles_per_page, 25);
+        let keys = Config::keys();
+        assert!(keys.contains(&"server.max_connections".to_owned()));
+        assert!(
+            keys.contains(&"metrics.listen".to_owned()),
+            "optional keys are keys too"
+        );
+        assert_eq!(Config::env_name("site.base_url"), "GAZETTE_SITE_BASE_URL");
+    }
+
+    /// The README's configuration block lists every key with its variable, and nothing else.
+    #[test]
+    fn the_readme_lists_every_setting_and_its_variable() {
+        let readme = include_str!("../../../README.md");
+        let block = readme
+            .split("## Configuration")
+            .nth(1)
+            .and_then(|rest| rest.split("```toml").nth(1))
+            .and_then(|rest| rest.split("```").next())
+            .expect("the README's configuration block");
+        let mut section = String::new();
+        let mut listed = Vec::new();
+        for line in block.lines() {
+            let line = line.trim();
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = name.to_owned();
+            } else if let Some((key, rest)) = line.split_once(" = ") {
+                let key = if section.is_empty() {
+                    key.trim().to_owned()
+                } else {
+                    format!("{section}.{}", key.trim())
+                };
+                let variable = Config::env_name(&key);
+                assert!(
+                    rest.contains(&variable),
+                    "the README's line for {key} does not name {variable}: {line}"
+                );
+                listed.push(key);
+            }
+        }
+        let mut keys = Config::keys();
+        keys.sort();
+        listed.sort();
+        assert_eq!(
+            listed, keys,
+            "the README's keys and the configuration's differ"
+        );
     }
 }

@@ -4,16 +4,16 @@
 
 use gazette_core::{Config, Site};
 use gazette_store::Store;
-use gazette_store_sqlite::SqliteStore;
+use gazette_store_sql::SqlStore;
 use std::sync::Arc;
 
-async fn site() -> (Site, Arc<SqliteStore>, tempfile::TempDir) {
+async fn site() -> (Site, Arc<SqlStore>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
     let config = Config {
         db: format!("sqlite:{}", dir.path().join("jobs.db").display()),
         ..Config::default()
     };
-    let store = Arc::new(SqliteStore::connect(&config.db).await.expect("store"));
+    let store = Arc::new(SqlStore::connect(&config.db).await.expect("store"));
     let site = Site::open(store.clone(), config).await.expect("site");
     (site, store, dir)
 }
@@ -56,9 +56,12 @@ async fn a_job_without_a_handler_fails_and_waits_for_its_retry() {
         0,
         "not again at once"
     );
+    let gazette_store_sql::Pool::Sqlite(pool) = store.pool() else {
+        panic!("the test site is on SQLite")
+    };
     let (error, attempts): (Option<String>, i64) =
         sqlx::query_as("SELECT last_error, attempts FROM jobs WHERE kind = 'mystery'")
-            .fetch_one(store.pool())
+            .fetch_one(pool)
             .await
             .expect("row");
     assert_eq!(attempts, 1);

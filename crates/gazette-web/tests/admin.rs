@@ -17,7 +17,7 @@ async fn setup_creates_the_first_admin_only_once() {
         db: format!("sqlite:{}", dir.path().join("s.db").display()),
         ..Default::default()
     };
-    let store = gazette_store_sqlite::SqliteStore::connect(&config.db)
+    let store = gazette_store_sql::SqlStore::connect(&config.db)
         .await
         .expect("db");
     let site = gazette_core::Site::open(std::sync::Arc::new(store), config)

@@ -8,7 +8,7 @@ use gazette_core::commenting::Submission;
 use gazette_core::publishing::ArticleRequest;
 use gazette_core::{Config, Site};
 use gazette_domain::{CommentId, ModerationPolicy};
-use gazette_store_sqlite::SqliteStore;
+use gazette_store_sql::SqlStore;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tower::ServiceExt;
@@ -35,7 +35,7 @@ async fn statements_for_a_thread_of(comments: usize, counter: &AtomicUsize) -> u
     config.spam.per_ip_limit = 1000;
     // Measure rendering, not the page cache (a hit costs no statement at all).
     config.cache.max_megabytes = 0;
-    let store = SqliteStore::connect(&config.db).await.expect("open");
+    let store = SqlStore::connect(&config.db).await.expect("open");
     let site = Site::open(Arc::new(store), config).await.expect("site");
     let article = site
         .publish_article(ArticleRequest {

@@ -4,9 +4,9 @@
 //! Both schemas have the same tables and columns (a test holds them to it); only a few column
 //! types differ (SQLite keeps booleans as integers), and values are converted by the target's type.
 
-use crate::setup::Backend;
 use anyhow::{Context, bail};
 use futures_util::TryStreamExt;
+use gazette_store_sql::Pool;
 use sqlx::{PgPool, Row, SqlitePool};
 
 /// Every table, parents before children (foreign keys), each with the column that orders its
@@ -68,9 +68,9 @@ enum Db {
 impl Db {
     async fn open(url: &str) -> anyhow::Result<Self> {
         // Opening through the stores creates and migrates the schema, so both ends match.
-        Ok(match crate::setup::open_backend(url).await? {
-            Backend::Sqlite(store) => Self::Sqlite(store.pool().clone()),
-            Backend::Postgres(store) => Self::Postgres(store.pool().clone()),
+        Ok(match crate::setup::open_backend(url).await?.pool() {
+            Pool::Sqlite(pool) => Self::Sqlite(pool.clone()),
+            Pool::Postgres(pool) => Self::Postgres(pool.clone()),
         })
     }
 

@@ -221,15 +221,18 @@ pub async fn backup(db: &str, to: &std::path::Path) -> anyhow::Result<()> {
         std::fs::remove_file(&partial)
             .with_context(|| format!("removing the unfinished {}", partial.display()))?;
     }
-    let store = gazette_store_sqlite::SqliteStore::connect(db)
+    let store = gazette_store_sql::SqlStore::connect(db)
         .await
         .with_context(|| format!("opening {db}"))?;
+    let gazette_store_sql::Pool::Sqlite(pool) = store.pool() else {
+        anyhow::bail!("{db} is not a SQLite database");
+    };
     let target = partial
         .to_str()
         .with_context(|| format!("{} is not a UTF-8 path", to.display()))?;
     sqlx::query("VACUUM INTO ?")
         .bind(target)
-        .execute(store.pool())
+        .execute(pool)
         .await
         .with_context(|| format!("writing {}", to.display()))?;
     std::fs::File::open(&partial)

@@ -26,40 +26,26 @@ pub fn config(cli: &Cli) -> anyhow::Result<Config> {
     Ok(config.check()?)
 }
 
-/// A migrated store of either kind, for tools that need the concrete backend (copy-db, backup).
-pub enum Backend {
-    /// `sqlite:PATH`.
-    Sqlite(gazette_store_sqlite::SqliteStore),
-    /// `postgres://...`.
-    Postgres(gazette_store_postgres::PgStore),
-}
-
-/// Opens (creating and migrating) the database a URL names; the backend is chosen here, at run time.
-pub async fn open_backend(url: &str) -> anyhow::Result<Backend> {
-    if url.starts_with("sqlite:") {
-        let store = gazette_store_sqlite::SqliteStore::connect(url)
-            .await
-            .with_context(|| format!("opening {url}"))?;
-        Ok(Backend::Sqlite(store))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = gazette_store_postgres::PgStore::connect(url)
-            .await
-            .with_context(|| format!("connecting to {}", redact(url)))?;
-        Ok(Backend::Postgres(store))
-    } else {
+/// Opens (creating and migrating) the database a URL names; the database is chosen here, at run
+/// time, from the URL's scheme.
+pub async fn open_backend(url: &str) -> anyhow::Result<gazette_store_sql::SqlStore> {
+    if !(url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://"))
+    {
         anyhow::bail!(
             "database URL must start with sqlite: or postgres:// (got {:?})",
             redact(url)
-        )
+        );
     }
+    gazette_store_sql::SqlStore::connect(url)
+        .await
+        .with_context(|| format!("opening {}", redact(url)))
 }
 
 /// Opens the database a URL names as the `Store` the site runs on.
 pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(match open_backend(url).await? {
-        Backend::Sqlite(store) => Arc::new(store),
-        Backend::Postgres(store) => Arc::new(store),
-    })
+    Ok(Arc::new(open_backend(url).await?))
 }
 
 /// A URL fit for logs: any password replaced.

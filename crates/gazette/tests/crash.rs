@@ -43,7 +43,8 @@ async fn count(pool: &SqlitePool, sql: &str) -> i64 {
 /// migrations after it take long enough to be killed midway.
 async fn database_before_migration_6(path: &Path) {
     let pool = open(path).await;
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../gazette-store-sqlite/migrations");
+    let folder =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../gazette-store-sql/migrations/sqlite");
     let mut migrator = sqlx::migrate::Migrator::new(folder)
         .await
         .expect("migrations");

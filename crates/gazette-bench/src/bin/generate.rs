@@ -10,6 +10,7 @@ use gazette_core::accounts::AccountRequest;
 use gazette_core::{Config, Site};
 use gazette_domain::Role;
 use gazette_store::Store;
+use gazette_store_sql::Pool;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -36,21 +37,18 @@ struct Args {
 }
 
 /// The database behind the URL, with a way to run a batch of SQL on it.
-enum Db {
-    Sqlite(gazette_store_sqlite::SqliteStore),
-    Postgres(gazette_store_postgres::PgStore),
-}
+struct Db(gazette_store_sql::SqlStore);
 
 impl Db {
     async fn run(&self, sql: String) -> anyhow::Result<()> {
         let batch = format!("BEGIN;\n{sql}COMMIT;\n");
-        match self {
-            Db::Sqlite(s) => sqlx::raw_sql(sqlx::AssertSqlSafe(batch))
-                .execute(s.pool())
+        match self.0.pool() {
+            Pool::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(batch))
+                .execute(pool)
                 .await
                 .map(|_| ()),
-            Db::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(batch))
-                .execute(p.pool())
+            Pool::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(batch))
+                .execute(pool)
                 .await
                 .map(|_| ()),
         }
@@ -58,15 +56,15 @@ impl Db {
     }
 
     async fn scalar(&self, sql: &'static str) -> anyhow::Result<i64> {
-        Ok(match self {
-            Db::Sqlite(s) => {
+        Ok(match self.0.pool() {
+            Pool::Sqlite(pool) => {
                 sqlx::query_scalar::<_, Option<i64>>(sql)
-                    .fetch_one(s.pool())
+                    .fetch_one(pool)
                     .await?
             }
-            Db::Postgres(p) => {
+            Pool::Postgres(pool) => {
                 sqlx::query_scalar::<_, Option<i64>>(sql)
-                    .fetch_one(p.pool())
+                    .fetch_one(pool)
                     .await?
             }
         }
@@ -74,10 +72,7 @@ impl Db {
     }
 
     fn store(&self) -> Arc<dyn Store> {
-        match self {
-            Db::Sqlite(s) => Arc::new(s.clone()),
-            Db::Postgres(p) => Arc::new(p.clone()),
-        }
+        Arc::new(self.0.clone())
     }
 }
 
@@ -85,16 +80,13 @@ impl Db {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let started = Instant::now();
-    let db = if args.db.starts_with("sqlite:") {
-        let store = gazette_store_sqlite::SqliteStore::connect(&args.db).await?;
+    let db = Db(gazette_store_sql::SqlStore::connect(&args.db).await?);
+    if let Pool::Sqlite(pool) = db.0.pool() {
         // Generation only: a crash means generating again, so skip the per-commit fsync.
         sqlx::raw_sql("PRAGMA synchronous = OFF")
-            .execute(store.pool())
+            .execute(pool)
             .await?;
-        Db::Sqlite(store)
-    } else {
-        Db::Postgres(gazette_store_postgres::PgStore::connect(&args.db).await?)
-    };
+    }
     let config = Config {
         db: args.db.clone(),
         ..Config::default()
@@ -228,20 +220,22 @@ async fn main() -> anyhow::Result<()> {
     if !sql.is_empty() {
         db.run(sql).await?;
     }
-    if let Db::Postgres(p) = &db {
-        for table in ["articles", "comments", "terms"] {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-            )))
-            .execute(p.pool())
-            .await?;
+    match db.0.pool() {
+        Pool::Postgres(pool) => {
+            for table in ["articles", "comments", "terms"] {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                )))
+                .execute(pool)
+                .await?;
+            }
+            sqlx::raw_sql("ANALYZE").execute(pool).await?;
         }
-        sqlx::raw_sql("ANALYZE").execute(p.pool()).await?;
-    }
-    if let Db::Sqlite(s) = &db {
-        sqlx::raw_sql("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(s.pool())
-            .await?;
+        Pool::Sqlite(pool) => {
+            sqlx::raw_sql("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await?;
+        }
     }
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(

@@ -10,7 +10,7 @@ use gazette_core::moderating::Moderation;
 use gazette_core::publishing::ArticleRequest;
 use gazette_core::{Config, Site};
 use gazette_domain::{Article, CommentId, Role};
-use gazette_store_sqlite::SqliteStore;
+use gazette_store_sql::SqlStore;
 use gazette_web::AppState;
 use http_body_util::BodyExt;
 use std::collections::BTreeMap;
@@ -64,7 +64,7 @@ impl TestApp {
             ..Config::default()
         };
         change(&mut config);
-        let store = SqliteStore::connect(&config.db).await.expect("open SQLite");
+        let store = SqlStore::connect(&config.db).await.expect("open SQLite");
         let site = Site::open(Arc::new(store), config)
             .await
             .expect("open site");

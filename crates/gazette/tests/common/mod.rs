@@ -1,7 +1,7 @@
 //! What the binary's end-to-end tests share: throwaway databases, the CLI, running servers.
 #![allow(clippy::expect_used, clippy::unwrap_used, dead_code)]
 
-use gazette_store_postgres::TestDatabase;
+use gazette_store_sql::TestDatabase;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -1,0 +1,323 @@
+use crate::db::{Sql, scalar};
+use crate::{SqlStore, WriteTx, map_err};
+use gazette_domain::thread::{ParentPosition, place};
+use gazette_domain::{
+    ArticleId, Comment, CommentGuard, CommentId, CommentStatus, NewComment, PageRequest,
+    StaffComment,
+};
+use gazette_store::queries::GUARD_COUNTS;
+use gazette_store::rows::{COMMENT_COLUMNS, CommentRow, STAFF_COMMENT_COLUMNS, StaffCommentRow};
+use gazette_store::{StoreError, StoreResult};
+use std::sync::LazyLock;
+
+pub(crate) static STAFF_COMMENT_BY_ID: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {STAFF_COMMENT_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1"
+    )
+});
+static APPROVED_PAGE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.article_id = $1 AND c.status = 'approved' \
+         ORDER BY c.path LIMIT $2 OFFSET $3"
+    )
+});
+
+/// Inserts a comment. Concurrent inserts are committed together (see `writer`): each caller's
+/// answer waits for the commit that makes its comment durable.
+pub(crate) async fn insert_comment(db: &SqlStore, new: NewComment) -> StoreResult<Comment> {
+    crate::writer::submit(db, new).await
+}
+
+/// Why one comment of a group was not inserted.
+pub(crate) enum Refusal {
+    /// Its article or parent is not there, or its guard refused it (checked before writing
+    /// anything): the others go on.
+    Refused(StoreError),
+    /// A write failed midway: the whole group's transaction must be rolled back.
+    Failed(StoreError),
+}
+
+/// The statements that make a group's guards atomic on PostgreSQL: every network and every
+/// article+email of the group, locked once, in order, for the group's transaction.
+pub(crate) fn guard_keys(new: &NewComment) -> Vec<String> {
+    if new.guard.is_none() {
+        return Vec::new();
+    }
+    let mut keys = vec![format!(
+        "comment-copy:{}:{}",
+        new.article_id.0, new.author_email
+    )];
+    if let Some(from) = new.ip_network.as_ref().or(new.ip.as_ref()) {
+        keys.push(format!("comment-rate:{from}"));
+    }
+    keys
+}
+
+/// One comment inside the group's write transaction. Every check comes before the first write,
+/// so a refused comment leaves nothing behind and the others in the group are unaffected (on
+/// PostgreSQL a failed statement would abort the whole transaction: nothing here fails on
+/// purpose).
+pub(crate) async fn insert_in(
+    db: &SqlStore,
+    tx: &mut WriteTx,
+    new: &NewComment,
+) -> Result<Comment, Refusal> {
+    let failed = Refusal::Failed;
+    let dialect = db.dialect();
+    let article: Option<i64> = scalar(
+        tx.on(),
+        &Sql::new(format!(
+            "SELECT id FROM articles WHERE id = $1{}",
+            dialect.for_share()
+        ))
+        .bind(new.article_id.0),
+    )
+    .await
+    .map(Some)
+    .or_else(|e| match e {
+        sqlx::Error::RowNotFound => Ok(None),
+        other => Err(other),
+    })
+    .map_err(|e| failed(map_err("article")(e)))?;
+    if article.is_none() {
+        return Err(Refusal::Refused(StoreError::NotFound("article")));
+    }
+    let parent = match new.parent_id {
+        Some(parent_id) => Some(
+            approved_parent(db, tx, new.article_id, parent_id)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound(_) => Refusal::Refused(e),
+                    other => failed(other),
+                })?,
+        ),
+        None => None,
+    };
+    if let Some(guard) = &new.guard
+        && let Some(reason) = guard_refusal(tx, new, guard).await.map_err(failed)?
+    {
+        return Err(Refusal::Refused(StoreError::Refused(reason)));
+    }
+    // The path ends in the comment's own id: take the id first, so the row goes in whole, in
+    // one statement.
+    let id: i64 = scalar(tx.on(), &Sql::new(dialect.next_comment_id()))
+        .await
+        .map_err(|e| failed(map_err("comment")(e)))?;
+    let placement = place(CommentId(id), parent.as_ref(), new.max_depth);
+    let row: CommentRow = tx
+        .on()
+        .one(
+            &Sql::new(
+                "INSERT INTO comments (id, article_id, parent_id, path, depth, author_name, author_email, \
+                 author_url, avatar, body_markdown, body_html, status, held_reason, ip, user_agent, created_at, \
+                 ip_network, staff_user_id, approved_seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 CASE WHEN $12 = 'approved' THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM comments WHERE approved_seq IS NOT NULL) END) \
+                 RETURNING id, article_id, parent_id, depth, path, author_name, author_url, avatar, body_html, \
+                 status, created_at, approved_seq",
+            )
+            .bind(id)
+            .bind(new.article_id.0)
+            .bind(placement.parent_id.map(|p| p.0))
+            .bind(placement.path.as_str())
+            .bind(i64::from(placement.depth))
+            .bind(&new.author_name)
+            .bind(&new.author_email)
+            .bind(&new.author_url)
+            .bind(&new.avatar)
+            .bind(&new.body_markdown)
+            .bind(&new.body_html)
+            .bind(new.status.as_str())
+            .bind(&new.held_reason)
+            .bind(&new.ip)
+            .bind(&new.user_agent)
+            .bind(new.created_at)
+            .bind(&new.ip_network)
+            .bind(new.staff_user_id.map(|u| u.0)),
+        )
+        .await
+        .map_err(|e| failed(map_err("comment")(e)))?;
+    if new.status == CommentStatus::Approved {
+        adjust_count(tx, new.article_id.0, 1)
+            .await
+            .map_err(failed)?;
+    }
+    row.into_comment().map_err(failed)
+}
+
+/// Which of the guard's limits the comment would break, counted inside the write transaction:
+/// comments inserted before it, in this group or by anyone earlier, are counted (SQLite's one
+/// writer; on PostgreSQL the group's advisory locks keep other nodes' groups out meanwhile).
+async fn guard_refusal(
+    tx: &mut WriteTx,
+    new: &NewComment,
+    guard: &CommentGuard,
+) -> StoreResult<Option<&'static str>> {
+    let (by_ip, by_network, duplicate): (i64, i64, bool) = tx
+        .on()
+        .one(
+            &Sql::new(GUARD_COUNTS)
+                .bind(&new.ip)
+                .bind(&new.ip_network)
+                .bind(guard.since)
+                .bind(guard.per_ip.max(1))
+                .bind(guard.per_network.max(1))
+                .bind(new.article_id.0)
+                .bind(&new.author_email)
+                .bind(&new.body_markdown),
+        )
+        .await
+        .map_err(map_err("comment limits"))?;
+    Ok(guard.refusal(by_ip, by_network, duplicate))
+}
+
+/// The parent's position, if it is an approved comment under `article` (and, on PostgreSQL,
+/// locked so it cannot be unapproved while its reply is written).
+async fn approved_parent(
+    db: &SqlStore,
+    tx: &mut WriteTx,
+    article: ArticleId,
+    parent: CommentId,
+) -> StoreResult<ParentPosition> {
+    let row: Option<(String, i64)> = tx
+        .on()
+        .optional(
+            &Sql::new(format!(
+                "SELECT path, depth FROM comments WHERE id = $1 AND article_id = $2 AND status = 'approved'{}",
+                db.dialect().for_share()
+            ))
+            .bind(parent.0)
+            .bind(article.0),
+        )
+        .await
+        .map_err(map_err("parent comment"))?;
+    let (path, depth) = row.ok_or(StoreError::NotFound("parent comment"))?;
+    Ok(ParentPosition {
+        id: parent,
+        path,
+        depth: u32::try_from(depth).unwrap_or(1),
+    })
+}
+
+pub(crate) async fn adjust_count(tx: &mut WriteTx, article: i64, delta: i64) -> StoreResult<()> {
+    tx.on()
+        .execute(
+            &Sql::new("UPDATE articles SET comment_count = comment_count + $1 WHERE id = $2")
+                .bind(delta)
+                .bind(article),
+        )
+        .await
+        .map_err(map_err("article"))?;
+    Ok(())
+}
+
+pub(crate) async fn approved_comments(
+    db: &SqlStore,
+    article: ArticleId,
+    page: PageRequest,
+) -> StoreResult<Vec<Comment>> {
+    let rows: Vec<CommentRow> = db
+        .on()
+        .all(
+            &Sql::new(APPROVED_PAGE.as_str())
+                .bind(article.0)
+                .bind(page.limit())
+                .bind(page.offset()),
+        )
+        .await
+        .map_err(map_err("comments"))?;
+    rows.into_iter().map(CommentRow::into_comment).collect()
+}
+
+pub(crate) async fn comments_by_ids(
+    db: &SqlStore,
+    article: ArticleId,
+    ids: &[CommentId],
+) -> StoreResult<Vec<Comment>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = Sql::new(format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.article_id = "
+    ));
+    query.push_bind(article.0);
+    query.push(" AND c.id IN (");
+    query.push_list(ids.iter().map(|id| id.0));
+    query.push(") ORDER BY c.path");
+    let rows: Vec<CommentRow> = db.on().all(&query).await.map_err(map_err("comments"))?;
+    rows.into_iter().map(CommentRow::into_comment).collect()
+}
+
+pub(crate) async fn approved_comments_before(
+    db: &SqlStore,
+    article: ArticleId,
+    path: &str,
+) -> StoreResult<i64> {
+    scalar(
+        db.on(),
+        &Sql::new(
+            "SELECT COUNT(*) FROM comments WHERE article_id = $1 AND status = 'approved' AND path < $2",
+        )
+        .bind(article.0)
+        .bind(path),
+    )
+    .await
+    .map_err(map_err("comments"))
+}
+
+pub(crate) async fn approved_since(
+    db: &SqlStore,
+    article: ArticleId,
+    after: i64,
+    limit: i64,
+) -> StoreResult<Vec<(CommentId, i64)>> {
+    let rows: Vec<(i64, i64)> = db
+        .on()
+        .all(
+            &Sql::new(
+                "SELECT id, approved_seq FROM comments WHERE article_id = $1 AND status = 'approved' \
+                 AND approved_seq > $2 ORDER BY approved_seq, id LIMIT $3",
+            )
+            .bind(article.0)
+            .bind(after)
+            .bind(limit),
+        )
+        .await
+        .map_err(map_err("comments"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, seq)| (CommentId(id), seq))
+        .collect())
+}
+
+pub(crate) async fn staff_comment(db: &SqlStore, id: CommentId) -> StoreResult<StaffComment> {
+    let row: StaffCommentRow = db
+        .on()
+        .one(&Sql::new(STAFF_COMMENT_BY_ID.as_str()).bind(id.0))
+        .await
+        .map_err(map_err("comment"))?;
+    row.into_staff_comment()
+}
+
+pub(crate) async fn comment_counts(
+    db: &SqlStore,
+    ids: &[ArticleId],
+    now: i64,
+) -> StoreResult<Vec<(ArticleId, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = Sql::new(
+        "SELECT id, comment_count FROM articles WHERE status = 'published' AND published_at <= ",
+    );
+    query.push_bind(now);
+    query.push(" AND id IN (");
+    query.push_list(ids.iter().map(|id| id.0));
+    query.push(")");
+    let rows: Vec<(i64, i64)> = db
+        .on()
+        .all(&query)
+        .await
+        .map_err(map_err("comment counts"))?;
+    Ok(rows.into_iter().map(|(id, n)| (ArticleId(id), n)).collect())
+}

@@ -1,0 +1,107 @@
+//! Everything the two databases spell differently, in one place. Queries take these fragments and
+//! are otherwise the same text on both. When adding a query, reach for one of these before
+//! writing SQL that only one database understands.
+
+use crate::db::Sql;
+
+/// Which database a statement is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// SQLite: one writer at a time, so no row locks are needed.
+    Sqlite,
+    /// PostgreSQL: concurrent writers on several nodes, kept apart by row and advisory locks.
+    Postgres,
+}
+
+impl Dialect {
+    /// An article's categories and tags in its row, in order: `kind␟name␟slug` joined by `␞`, so
+    /// an article is read in one statement (`gazette_store::rows::ArticleRow` unpacks it).
+    pub(crate) fn terms_column(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "(SELECT group_concat(o.kind || char(31) || o.name || char(31) || o.slug, char(30)) \
+                 FROM (SELECT t.kind, t.name, t.slug FROM article_terms at JOIN terms t ON t.id = at.term_id \
+                 WHERE at.article_id = a.id ORDER BY at.sort_order) o) AS terms"
+            }
+            Self::Postgres => {
+                "(SELECT string_agg(t.kind || chr(31) || t.name || chr(31) || t.slug, chr(30) ORDER BY at.sort_order) \
+                 FROM article_terms at JOIN terms t ON t.id = at.term_id WHERE at.article_id = a.id) AS terms"
+            }
+        }
+    }
+
+    /// Appended to a SELECT inside a write transaction whose rows it will change: nobody else
+    /// changes them until it commits. (SQLite's write lock already covers the whole database.)
+    pub(crate) fn for_update(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// Appended to a SELECT of rows that must stay as read until commit (a reply's parent).
+    pub(crate) fn for_share(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => " FOR SHARE",
+        }
+    }
+
+    /// Appended to the SELECT that picks a job to claim: a row another node is claiming at this
+    /// instant is passed over, not waited on. (SQLite's claim is one statement under one writer.)
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// The larger of two values: SQLite's two-argument `MAX`, PostgreSQL's `GREATEST`.
+    pub(crate) fn greatest(self) -> &'static str {
+        match self {
+            Self::Sqlite => "MAX",
+            Self::Postgres => "GREATEST",
+        }
+    }
+
+    /// The id the next comment will get, read inside its write transaction, so the comment's
+    /// path (which ends in its own id) is written in the same INSERT.
+    pub(crate) fn next_comment_id(self) -> &'static str {
+        match self {
+            // The transaction holds the write lock: nobody else takes this value.
+            Self::Sqlite => {
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'comments'), 0) + 1"
+            }
+            // A sequence value is never handed out twice, whatever commits.
+            Self::Postgres => "SELECT nextval(pg_get_serial_sequence('comments', 'id'))",
+        }
+    }
+
+    /// Statements that make concurrent transactions touching the same `keys` take turns until
+    /// they commit, on every node: transaction-scoped advisory locks, taken in sorted order so
+    /// two transactions never wait on each other. Nothing on SQLite, whose one writer already
+    /// takes turns.
+    pub(crate) fn lock_keys(self, mut keys: Vec<String>) -> Option<Sql> {
+        if self == Self::Sqlite || keys.is_empty() {
+            return None;
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let mut sql = Sql::new(
+            "SELECT pg_advisory_xact_lock(k) FROM (SELECT hashtextextended(key, 0) AS k FROM (VALUES ",
+        );
+        let mut first = true;
+        for key in &keys {
+            if !first {
+                sql.push(", ");
+            }
+            first = false;
+            sql.push("(");
+            sql.push_bind(key.as_str());
+            sql.push("::text)");
+        }
+        // Sorted by the lock number too: the order in which the locks are taken.
+        sql.push(") AS keys (key) ORDER BY 1) locks");
+        Some(sql)
+    }
+}

@@ -1,0 +1,282 @@
+use crate::{SqlStore, articles, changes, comments, jobs, moderation, newsroom, users};
+use gazette_domain::records::{
+    ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit,
+    CommentFilter, NewAudit, NewBan, NewSession, Session, StatusChange, Throttle,
+};
+use gazette_domain::spam::TokenCounts;
+use gazette_domain::{
+    Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, NewArticle, NewComment,
+    NewUser, Page, PageRequest, StaffComment, Term, TermKind, User, UserId,
+};
+use gazette_store::{ArticleFilter, Store, StoreResult};
+
+#[async_trait::async_trait]
+impl Store for SqlStore {
+    async fn setting(&self, key: &str) -> StoreResult<String> {
+        users::setting(self, key).await
+    }
+    async fn put_setting_if_absent(&self, key: &str, value: &str) -> StoreResult<String> {
+        users::put_setting_if_absent(self, key, value).await
+    }
+    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+        users::create_user(self, user).await
+    }
+    async fn user_by_username(&self, username: &str) -> StoreResult<User> {
+        users::user_by_username(self, username).await
+    }
+    async fn user_by_slug(&self, slug: &str) -> StoreResult<User> {
+        users::user_by_slug(self, slug).await
+    }
+    async fn create_article(&self, article: NewArticle) -> StoreResult<Article> {
+        articles::create_article(self, article).await
+    }
+    async fn article_by_slug(&self, slug: &str) -> StoreResult<Article> {
+        articles::article_by_slug(self, slug).await
+    }
+    async fn article_by_id(&self, id: ArticleId) -> StoreResult<Article> {
+        articles::article_by_id(self, id).await
+    }
+    async fn next_publication_after(&self, now: i64) -> StoreResult<Option<i64>> {
+        articles::next_publication_after(self, now).await
+    }
+    async fn count_articles(&self) -> StoreResult<i64> {
+        articles::count_articles(self).await
+    }
+    async fn published_articles(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+        now: i64,
+    ) -> StoreResult<Page<ArticleSummary>> {
+        articles::published_articles(self, filter, page, now).await
+    }
+    async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term> {
+        articles::term(self, kind, slug).await
+    }
+    async fn categories_in_use(&self, now: i64, limit: i64) -> StoreResult<Vec<Term>> {
+        articles::categories_in_use(self, now, limit).await
+    }
+    async fn insert_comment(&self, comment: NewComment) -> StoreResult<Comment> {
+        comments::insert_comment(self, comment).await
+    }
+    async fn approved_comments(
+        &self,
+        article: ArticleId,
+        page: PageRequest,
+    ) -> StoreResult<Vec<Comment>> {
+        comments::approved_comments(self, article, page).await
+    }
+    async fn comments_by_ids(
+        &self,
+        article: ArticleId,
+        ids: &[CommentId],
+    ) -> StoreResult<Vec<Comment>> {
+        comments::comments_by_ids(self, article, ids).await
+    }
+    async fn approved_comments_before(&self, article: ArticleId, path: &str) -> StoreResult<i64> {
+        comments::approved_comments_before(self, article, path).await
+    }
+    async fn staff_comment(&self, id: CommentId) -> StoreResult<StaffComment> {
+        comments::staff_comment(self, id).await
+    }
+    async fn comment_counts(
+        &self,
+        ids: &[ArticleId],
+        now: i64,
+    ) -> StoreResult<Vec<(ArticleId, i64)>> {
+        comments::comment_counts(self, ids, now).await
+    }
+    async fn set_comment_status(
+        &self,
+        id: CommentId,
+        change: StatusChange,
+    ) -> StoreResult<StaffComment> {
+        moderation::set_comment_status(self, id, change).await
+    }
+    async fn staff_comments(
+        &self,
+        filter: &CommentFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<StaffComment>> {
+        moderation::staff_comments(self, filter, page).await
+    }
+    async fn comment_status_counts(
+        &self,
+        filter: &CommentFilter,
+    ) -> StoreResult<Vec<(CommentStatus, i64)>> {
+        moderation::comment_status_counts(self, filter).await
+    }
+    async fn edit_comment(
+        &self,
+        id: CommentId,
+        edit: CommentEdit,
+        audit: NewAudit,
+    ) -> StoreResult<StaffComment> {
+        moderation::edit_comment(self, id, edit, audit).await
+    }
+    async fn delete_comment(&self, id: CommentId, audit: NewAudit) -> StoreResult<()> {
+        moderation::delete_comment(self, id, audit).await
+    }
+    async fn recent_comments_from(
+        &self,
+        ip: &str,
+        network: &str,
+        since: i64,
+        at_most: i64,
+    ) -> StoreResult<(i64, i64)> {
+        moderation::recent_comments_from(self, ip, network, since, at_most).await
+    }
+    async fn classifier_counts(
+        &self,
+        tokens: &[String],
+    ) -> StoreResult<Vec<(String, TokenCounts)>> {
+        moderation::classifier_counts(self, tokens).await
+    }
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        newsroom::put_setting(self, key, value).await
+    }
+    async fn user_by_id(&self, id: UserId) -> StoreResult<User> {
+        newsroom::user_by_id(self, id).await
+    }
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        newsroom::users(self).await
+    }
+    async fn create_first_admin(&self, user: NewUser) -> StoreResult<User> {
+        newsroom::create_first_admin(self, user).await
+    }
+    async fn set_password(&self, user: UserId, password_hash: &str) -> StoreResult<()> {
+        newsroom::set_password(self, user, password_hash).await
+    }
+    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
+        newsroom::create_session(self, session).await
+    }
+    async fn session(&self, token_hash: &str, now: i64) -> StoreResult<Session> {
+        newsroom::session(self, token_hash, now).await
+    }
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        newsroom::delete_session(self, token_hash).await
+    }
+    async fn begin_attempt(&self, throttles: &[Throttle], now: i64) -> StoreResult<Attempt> {
+        newsroom::begin_attempt(self, throttles, now).await
+    }
+    async fn forget_attempt(&self, ids: &[i64]) -> StoreResult<()> {
+        newsroom::forget_attempt(self, ids).await
+    }
+    async fn password_reset_user(&self, token_hash: &str, now: i64) -> StoreResult<UserId> {
+        newsroom::password_reset_user(self, token_hash, now).await
+    }
+    async fn clear_login_failures(&self, bucket: &str) -> StoreResult<()> {
+        newsroom::clear_login_failures(self, bucket).await
+    }
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        newsroom::create_password_reset(self, token_hash, user, expires_at).await
+    }
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        now: i64,
+        password_hash: &str,
+    ) -> StoreResult<User> {
+        newsroom::reset_password(self, token_hash, now, password_hash).await
+    }
+    async fn update_article(&self, id: ArticleId, update: ArticleUpdate) -> StoreResult<Article> {
+        articles::update_article(self, id, update).await
+    }
+    async fn admin_articles(
+        &self,
+        query: &ArticleQuery,
+        page: PageRequest,
+    ) -> StoreResult<Page<AdminRow>> {
+        articles::admin_articles(self, query, page).await
+    }
+    async fn slug_redirect(&self, old_slug: &str) -> StoreResult<String> {
+        articles::slug_redirect(self, old_slug).await
+    }
+    async fn create_ban(&self, ban: NewBan) -> StoreResult<Ban> {
+        moderation::create_ban(self, ban).await
+    }
+    async fn bans(&self) -> StoreResult<Vec<Ban>> {
+        moderation::bans(self).await
+    }
+    async fn delete_ban(&self, id: i64, audit: NewAudit) -> StoreResult<()> {
+        moderation::delete_ban(self, id, audit).await
+    }
+    async fn record_audit(&self, audit: NewAudit) -> StoreResult<()> {
+        moderation::record_audit(self, audit).await
+    }
+    async fn audit_log(&self, page: PageRequest) -> StoreResult<Page<AuditEntry>> {
+        moderation::audit_log(self, page).await
+    }
+    async fn record_change(&self, article: Option<ArticleId>, at: i64) -> StoreResult<i64> {
+        changes::record_change(self, article, at).await
+    }
+    async fn changes_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, Option<ArticleId>)>> {
+        changes::changes_after(self, after, limit).await
+    }
+    async fn last_change_id(&self) -> StoreResult<i64> {
+        changes::last_change_id(self).await
+    }
+
+    async fn ready(&self) -> StoreResult<()> {
+        self.check_ready().await
+    }
+    async fn change_feed(&self) -> StoreResult<Option<Box<dyn gazette_store::ChangeFeed>>> {
+        changes::change_feed(self).await
+    }
+    async fn approved_since(
+        &self,
+        article: ArticleId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(CommentId, i64)>> {
+        comments::approved_since(self, article, after, limit).await
+    }
+    async fn enqueue_job(
+        &self,
+        kind: &str,
+        dedupe_key: Option<&str>,
+        payload: &str,
+        run_at: i64,
+        now: i64,
+    ) -> StoreResult<bool> {
+        jobs::enqueue_job(self, kind, dedupe_key, payload, run_at, now).await
+    }
+    async fn claim_job(
+        &self,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<gazette_store::Job>> {
+        jobs::claim_job(self, now, lease_until).await
+    }
+    async fn finish_job(&self, id: i64, at: i64) -> StoreResult<()> {
+        jobs::finish_job(self, id, at).await
+    }
+    async fn fail_job(&self, id: i64, error: &str, retry_at: i64) -> StoreResult<()> {
+        jobs::fail_job(self, id, error, retry_at).await
+    }
+    async fn pending_jobs(&self, now: i64) -> StoreResult<i64> {
+        jobs::pending_jobs(self, now).await
+    }
+    async fn prune_expired(&self, now: i64) -> StoreResult<u64> {
+        jobs::prune_expired(self, now).await
+    }
+    async fn commenter_signals(
+        &self,
+        article: ArticleId,
+        email: &str,
+        name: &str,
+        body: &str,
+        ip: Option<&str>,
+    ) -> StoreResult<gazette_store::CommenterSignals> {
+        moderation::commenter_signals(self, article, email, name, body, ip).await
+    }
+}
