@@ -1,11 +1,10 @@
 use crate::db::{Sql, scalar};
 use crate::{SqlStore, WriteTx, map_err};
-use gazette_domain::thread::{ParentPosition, place};
+use gazette_domain::thread::{ParentPosition, Placement, place};
 use gazette_domain::{
     ArticleId, Comment, CommentGuard, CommentId, CommentStatus, NewComment, PageRequest,
     StaffComment,
 };
-use gazette_store::queries::GUARD_COUNTS;
 use gazette_store::rows::{COMMENT_COLUMNS, CommentRow, STAFF_COMMENT_COLUMNS, StaffCommentRow};
 use gazette_store::{StoreError, StoreResult};
 use std::sync::LazyLock;
@@ -15,6 +14,15 @@ pub(crate) static STAFF_COMMENT_BY_ID: LazyLock<String> = LazyLock::new(|| {
         "SELECT {STAFF_COMMENT_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1"
     )
 });
+/// What a new comment's insert must know first, in one statement: whether its article (`$6`)
+/// exists, the comments from its address (`$1`) and network (`$2`) since `$3` (each counted up to
+/// `$4` and `$5`), and whether its email (`$7`) already posted its text (`$8`) there.
+const CHECKS: &str = "SELECT \
+     EXISTS (SELECT 1 FROM articles WHERE id = $6), \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE ip = $1 AND created_at >= $3 LIMIT $4) by_ip), \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE ip_network = $2 AND created_at >= $3 LIMIT $5) by_network), \
+     EXISTS (SELECT 1 FROM comments WHERE article_id = $6 AND author_email = $7 AND body_markdown = $8)";
+
 static APPROVED_PAGE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.article_id = $1 AND c.status = 'approved' \
@@ -53,34 +61,44 @@ pub(crate) fn guard_keys(new: &NewComment) -> Vec<String> {
     keys
 }
 
-/// One comment inside the group's write transaction. Every check comes before the first write,
-/// so a refused comment leaves nothing behind and the others in the group are unaffected (on
-/// PostgreSQL a failed statement would abort the whole transaction: nothing here fails on
-/// purpose).
+/// One comment inside the group's write transaction, with the id reserved for it. Every check
+/// comes before the first write, so a refused comment leaves nothing behind and the others in the
+/// group are unaffected (on PostgreSQL a failed statement would abort the whole transaction:
+/// nothing here fails on purpose). Two statements for a new thread, three for a reply.
 pub(crate) async fn insert_in(
     db: &SqlStore,
     tx: &mut WriteTx,
     new: &NewComment,
+    id: i64,
 ) -> Result<Comment, Refusal> {
     let failed = Refusal::Failed;
-    let dialect = db.dialect();
-    let article: Option<i64> = scalar(
-        tx.on(),
-        &Sql::new(format!(
-            "SELECT id FROM articles WHERE id = $1{}",
-            dialect.for_share()
-        ))
-        .bind(new.article_id.0),
-    )
-    .await
-    .map(Some)
-    .or_else(|e| match e {
-        sqlx::Error::RowNotFound => Ok(None),
-        other => Err(other),
-    })
-    .map_err(|e| failed(map_err("article")(e)))?;
-    if article.is_none() {
+    // Articles are never deleted (trash is a status), so the article needs no lock here.
+    let guard = new.guard.unwrap_or(CommentGuard {
+        since: i64::MAX,
+        ..CommentGuard::default()
+    });
+    let (article_exists, by_ip, by_network, duplicate): (bool, i64, i64, bool) = tx
+        .on()
+        .one(
+            &Sql::new(CHECKS)
+                .bind(&new.ip)
+                .bind(&new.ip_network)
+                .bind(guard.since)
+                .bind(guard.per_ip.max(1))
+                .bind(guard.per_network.max(1))
+                .bind(new.article_id.0)
+                .bind(&new.author_email)
+                .bind(&new.body_markdown),
+        )
+        .await
+        .map_err(|e| failed(map_err("comment checks")(e)))?;
+    if !article_exists {
         return Err(Refusal::Refused(StoreError::NotFound("article")));
+    }
+    if new.guard.is_some()
+        && let Some(reason) = guard.refusal(by_ip, by_network, duplicate)
+    {
+        return Err(Refusal::Refused(StoreError::Refused(reason)));
     }
     let parent = match new.parent_id {
         Some(parent_id) => Some(
@@ -93,19 +111,29 @@ pub(crate) async fn insert_in(
         ),
         None => None,
     };
-    if let Some(guard) = &new.guard
-        && let Some(reason) = guard_refusal(tx, new, guard).await.map_err(failed)?
-    {
-        return Err(Refusal::Refused(StoreError::Refused(reason)));
-    }
-    // The path ends in the comment's own id: take the id first, so the row goes in whole, in
-    // one statement.
-    let id: i64 = scalar(tx.on(), &Sql::new(dialect.next_comment_id()))
+    // The path ends in the comment's own id, reserved before: the row goes in whole, in one
+    // statement.
+    let placement = place(CommentId(id), parent.as_ref(), new.max_depth);
+    let row = insert_row(tx, id, new, &placement)
         .await
         .map_err(|e| failed(map_err("comment")(e)))?;
-    let placement = place(CommentId(id), parent.as_ref(), new.max_depth);
-    let row: CommentRow = tx
-        .on()
+    if new.status == CommentStatus::Approved {
+        adjust_count(tx, new.article_id.0, 1)
+            .await
+            .map_err(failed)?;
+    }
+    row.into_comment().map_err(failed)
+}
+
+/// Writes a new comment's row whole, at the place given, numbering its approval if approved;
+/// returns it as readers see it. The article's count is the caller's to keep.
+pub(crate) async fn insert_row(
+    tx: &mut WriteTx,
+    id: i64,
+    new: &NewComment,
+    placement: &Placement,
+) -> Result<CommentRow, sqlx::Error> {
+    tx.on()
         .one(
             &Sql::new(
                 "INSERT INTO comments (id, article_id, parent_id, path, depth, author_name, author_email, \
@@ -136,39 +164,21 @@ pub(crate) async fn insert_in(
             .bind(new.staff_user_id.map(|u| u.0)),
         )
         .await
-        .map_err(|e| failed(map_err("comment")(e)))?;
-    if new.status == CommentStatus::Approved {
-        adjust_count(tx, new.article_id.0, 1)
-            .await
-            .map_err(failed)?;
-    }
-    row.into_comment().map_err(failed)
 }
 
-/// Which of the guard's limits the comment would break, counted inside the write transaction:
-/// comments inserted before it, in this group or by anyone earlier, are counted (SQLite's one
-/// writer; on PostgreSQL the group's advisory locks keep other nodes' groups out meanwhile).
-async fn guard_refusal(
+/// Ids for `count` new comments, reserved inside the group's transaction (one statement).
+pub(crate) async fn reserve_ids(
+    db: &SqlStore,
     tx: &mut WriteTx,
-    new: &NewComment,
-    guard: &CommentGuard,
-) -> StoreResult<Option<&'static str>> {
-    let (by_ip, by_network, duplicate): (i64, i64, bool) = tx
+    count: usize,
+) -> StoreResult<Vec<i64>> {
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
+    let rows: Vec<(i64,)> = tx
         .on()
-        .one(
-            &Sql::new(GUARD_COUNTS)
-                .bind(&new.ip)
-                .bind(&new.ip_network)
-                .bind(guard.since)
-                .bind(guard.per_ip.max(1))
-                .bind(guard.per_network.max(1))
-                .bind(new.article_id.0)
-                .bind(&new.author_email)
-                .bind(&new.body_markdown),
-        )
+        .all(&Sql::new(db.dialect().reserve_comment_ids()).bind(count))
         .await
-        .map_err(map_err("comment limits"))?;
-    Ok(guard.refusal(by_ip, by_network, duplicate))
+        .map_err(map_err("comment ids"))?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// The parent's position, if it is an approved comment under `article` (and, on PostgreSQL,

@@ -64,16 +64,20 @@ impl Dialect {
         }
     }
 
-    /// The id the next comment will get, read inside its write transaction, so the comment's
-    /// path (which ends in its own id) is written in the same INSERT.
-    pub(crate) fn next_comment_id(self) -> &'static str {
+    /// Ids for the next `$1` comments, one row each, reserved inside a write transaction, so each
+    /// comment's path (which ends in its own id) is written in the same INSERT as the comment.
+    pub(crate) fn reserve_comment_ids(self) -> &'static str {
         match self {
-            // The transaction holds the write lock: nobody else takes this value.
+            // The transaction holds the write lock: nobody else takes these values. A refused
+            // comment leaves its id unused, as a gap.
             Self::Sqlite => {
-                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'comments'), 0) + 1"
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+                 SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'comments'), 0) + i FROM n"
             }
             // A sequence value is never handed out twice, whatever commits.
-            Self::Postgres => "SELECT nextval(pg_get_serial_sequence('comments', 'id'))",
+            Self::Postgres => {
+                "SELECT nextval(pg_get_serial_sequence('comments', 'id')) FROM generate_series(1, $1)"
+            }
         }
     }
 

@@ -11,6 +11,14 @@ use gazette_store::rows::{
 };
 use gazette_store::{StoreError, StoreResult};
 
+/// What is known of a commenter (email `$2`, address `$4`, name `$5`) about to post `$3` under
+/// article `$1`: banned, duplicate, an approved comment with the email, and with the name too.
+const COMMENTER_SIGNALS: &str = "SELECT \
+     EXISTS (SELECT 1 FROM bans WHERE (kind = 'email' AND value = $2) OR (kind = 'ip' AND value = $4)), \
+     EXISTS (SELECT 1 FROM comments WHERE article_id = $1 AND author_email = $2 AND body_markdown = $3), \
+     EXISTS (SELECT 1 FROM comments WHERE author_email = $2 AND status = 'approved'), \
+     EXISTS (SELECT 1 FROM comments WHERE author_email = $2 AND author_name = $5 AND status = 'approved')";
+
 async fn staff_comment_in(tx: &mut WriteTx, id: CommentId) -> StoreResult<StaffComment> {
     let row: StaffCommentRow = tx
         .on()
@@ -354,7 +362,7 @@ pub(crate) async fn commenter_signals(
     let (banned, duplicate, has_approved, has_approved_with_name): (bool, bool, bool, bool) = db
         .on()
         .one(
-            &Sql::new(gazette_store::queries::COMMENTER_SIGNALS)
+            &Sql::new(COMMENTER_SIGNALS)
                 .bind(article.0)
                 .bind(email)
                 .bind(body)

@@ -3,10 +3,13 @@ use crate::users::USER_BY_ID;
 use crate::{SqlStore, map_err};
 use gazette_domain::records::{Attempt, NewSession, Session, Throttle};
 use gazette_domain::{NewUser, User, UserId};
-use gazette_store::queries::THROTTLE_STATE;
 use gazette_store::rows::{SESSION_COLUMNS, SessionRow, USER_COLUMNS, UserRow};
 use gazette_store::{StoreError, StoreResult};
 use std::sync::LazyLock;
+
+/// A throttle bucket's failures since `$2`, and the latest one's time: `(count, max)`.
+const THROTTLE_STATE: &str =
+    "SELECT COUNT(*), MAX(at) FROM login_failures WHERE bucket = $1 AND at >= $2";
 
 static ALL_USERS: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.display_name, u.id LIMIT 1000")

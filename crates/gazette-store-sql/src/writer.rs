@@ -11,7 +11,7 @@
 //! network or text and never deadlock.
 
 use crate::SqlStore;
-use crate::comments::{Refusal, guard_keys, insert_in};
+use crate::comments::{Refusal, guard_keys, insert_in, reserve_ids};
 use gazette_domain::{Comment, NewComment};
 use gazette_store::{StoreError, StoreResult};
 use tokio::sync::{mpsc, oneshot};
@@ -63,9 +63,17 @@ async fn commit_batch(store: &SqlStore, batch: Vec<Pending>) {
         failure = Some(format!("locking comment limits: {error}"));
     }
     let mut results = Vec::with_capacity(batch.len());
+    let mut ids = Vec::new();
     if failure.is_none() {
-        for pending in &batch {
-            match insert_in(store, &mut tx, &pending.comment).await {
+        match reserve_ids(store, &mut tx, batch.len()).await {
+            Ok(reserved) if reserved.len() == batch.len() => ids = reserved,
+            Ok(_) => failure = Some("reserving comment ids: too few".into()),
+            Err(error) => failure = Some(error.to_string()),
+        }
+    }
+    if failure.is_none() {
+        for (pending, id) in batch.iter().zip(ids) {
+            match insert_in(store, &mut tx, &pending.comment, id).await {
                 Ok(comment) => results.push(Ok(comment)),
                 Err(Refusal::Refused(error)) => results.push(Err(error)),
                 Err(Refusal::Failed(error)) => {

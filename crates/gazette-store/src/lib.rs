@@ -2,8 +2,6 @@
 //! implemented by `gazette-store-sqlite` and `gazette-store-postgres` and checked by one conformance
 //! suite so the two never drift.
 
-/// Statements both SQL backends run exactly as written.
-pub mod queries;
 /// Row shapes shared by both SQL backends, and their conversion into domain types.
 pub mod rows;
 /// The `Store` trait and the filters its methods take.
