@@ -15,6 +15,8 @@ pub mod cpu;
 pub mod editing;
 /// Generations that tell cached pages whether they are still true.
 pub mod freshness;
+/// Moving a site in from WordPress: the import, whole or not at all.
+pub mod importing;
 /// Background jobs, run once across all nodes.
 pub mod jobs;
 /// Moderating comments.

@@ -6,6 +6,8 @@ pub mod article;
 pub mod comment;
 /// Typed identifiers for articles, comments and users.
 pub mod ids;
+/// What an import from another system hands the store, and what the store did with it.
+pub mod import;
 /// Which comments are held for moderation and which go straight out.
 pub mod moderation;
 /// Pagination requests and pages of results.

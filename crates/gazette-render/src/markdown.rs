@@ -120,9 +120,73 @@ pub fn excerpt(markdown: &str, max_words: usize) -> String {
     text
 }
 
+/// A plain-text summary of about `max_words` words of sanitised HTML (an imported body), with
+/// headings, code, scripts and styles left out; "…" marks a cut.
+pub fn excerpt_of_html(html: &str, max_words: usize) -> String {
+    // Blocks end in a space, so that words of adjacent paragraphs stay apart.
+    let mut spaced = html.replace("<br", " <br");
+    for block in [
+        "p",
+        "li",
+        "div",
+        "blockquote",
+        "td",
+        "th",
+        "figure",
+        "ul",
+        "ol",
+    ] {
+        spaced = spaced.replace(&format!("</{block}>"), &format!("</{block}> "));
+    }
+    let text = EXCERPT_TEXT.clean(&spaced).to_string();
+    // ammonia escapes the text it keeps; a summary is plain text, escaped where it is shown.
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    let mut words = text.split_whitespace();
+    let mut summary: Vec<&str> = words.by_ref().take(max_words).collect();
+    let cut = words.next().is_some();
+    let mut text = std::mem::take(&mut summary).join(" ");
+    if cut {
+        text.push('…');
+    }
+    text
+}
+
+static EXCERPT_TEXT: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder.clean_content_tags(HashSet::from([
+        "script",
+        "style",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "figcaption",
+    ]));
+    builder
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_html_excerpt_is_plain_text_without_headings() {
+        let text = excerpt_of_html(
+            "<h2>Heading</h2><p>Fish &amp; chips <em>today</em>,</p><p>and more words here</p>",
+            6,
+        );
+        assert_eq!(text, "Fish & chips today, and more…");
+        assert_eq!(excerpt_of_html("<p>Short</p>", 5), "Short");
+    }
 
     #[test]
     fn comment_scripts_and_handlers_are_removed() {

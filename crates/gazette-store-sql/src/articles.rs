@@ -21,26 +21,7 @@ fn article_by(dialect: Dialect, key: &str) -> String {
 
 pub(crate) async fn create_article(db: &SqlStore, article: NewArticle) -> StoreResult<Article> {
     let mut tx = db.write().await?;
-    let id: i64 = scalar(
-        tx.on(),
-        &Sql::new(
-            "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, author_id, status, \
-             comments_open, published_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-        )
-        .bind(&article.slug)
-        .bind(&article.title)
-        .bind(&article.body_markdown)
-        .bind(&article.body_html)
-        .bind(&article.excerpt)
-        .bind(article.author_id.0)
-        .bind(article.status.as_str())
-        .bind(article.comments_open)
-        .bind(article.published_at)
-        .bind(article.created_at),
-    )
-    .await
-    .map_err(map_err("article slug"))?;
+    let id = insert_row(&mut tx, &article, article.created_at).await?;
     let terms = article
         .categories
         .iter()
@@ -52,6 +33,35 @@ pub(crate) async fn create_article(db: &SqlStore, article: NewArticle) -> StoreR
     let created = read_article(tx.on(), &Sql::new(article_by(db.dialect(), "id")).bind(id)).await?;
     tx.commit().await.map_err(map_err("article"))?;
     Ok(created)
+}
+
+/// Writes an article's row (not its terms); returns its id.
+pub(crate) async fn insert_row(
+    tx: &mut crate::WriteTx,
+    article: &NewArticle,
+    updated_at: i64,
+) -> StoreResult<i64> {
+    scalar(
+        tx.on(),
+        &Sql::new(
+            "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, author_id, status, \
+             comments_open, published_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(&article.slug)
+        .bind(&article.title)
+        .bind(&article.body_markdown)
+        .bind(&article.body_html)
+        .bind(&article.excerpt)
+        .bind(article.author_id.0)
+        .bind(article.status.as_str())
+        .bind(article.comments_open)
+        .bind(article.published_at)
+        .bind(article.created_at)
+        .bind(updated_at),
+    )
+    .await
+    .map_err(map_err("article slug"))
 }
 
 /// Creates the term if new, then files the article under it (once, even if listed twice).

@@ -20,6 +20,8 @@ mod comments;
 mod db;
 /// The SQL that differs between SQLite and PostgreSQL, all of it.
 mod dialect;
+/// Imports from other systems, in one transaction, matched by origin; old-address redirects.
+mod import;
 /// Background jobs (claimed once across processes) and pruning what expired.
 mod jobs;
 /// Moderation: status changes with audit and training, bans, the audit log, spam signals.

@@ -1,4 +1,4 @@
-use crate::{SqlStore, articles, changes, comments, jobs, moderation, newsroom, users};
+use crate::{SqlStore, articles, changes, comments, import, jobs, moderation, newsroom, users};
 use gazette_domain::records::{
     ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit,
     CommentFilter, NewAudit, NewBan, NewSession, Session, StatusChange, Throttle,
@@ -8,7 +8,7 @@ use gazette_domain::{
     Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, NewArticle, NewComment,
     NewUser, Page, PageRequest, StaffComment, Term, TermKind, User, UserId,
 };
-use gazette_store::{ArticleFilter, Store, StoreResult};
+use gazette_store::{ArticleFilter, ImportTx, Store, StoreResult};
 
 #[async_trait::async_trait]
 impl Store for SqlStore {
@@ -278,5 +278,11 @@ impl Store for SqlStore {
         ip: Option<&str>,
     ) -> StoreResult<gazette_store::CommenterSignals> {
         moderation::commenter_signals(self, article, email, name, body, ip).await
+    }
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportTx>> {
+        import::begin_import(self).await
+    }
+    async fn redirect(&self, path: &str) -> StoreResult<String> {
+        import::redirect(self, path).await
     }
 }

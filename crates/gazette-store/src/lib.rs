@@ -1,6 +1,6 @@
 //! The storage boundary: one trait with coarse methods (one business operation, one transaction each),
-//! implemented by `gazette-store-sqlite` and `gazette-store-postgres` and checked by one conformance
-//! suite so the two never drift.
+//! implemented on both databases by `gazette-store-sql` and checked by one conformance suite, run
+//! on each, so the two never drift.
 
 /// Row shapes shared by both SQL backends, and their conversion into domain types.
 pub mod rows;
@@ -10,7 +10,7 @@ mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use store::{ArticleFilter, Change, ChangeFeed, CommenterSignals, Job, Store};
+pub use store::{ArticleFilter, Change, ChangeFeed, CommenterSignals, ImportTx, Job, Store};
 
 /// What can go wrong in a store, in terms the callers act on.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,5 @@
 use crate::StoreResult;
+use gazette_domain::import::{ImportArticle, ImportComment, ImportTerm, ImportUser, Outcome};
 use gazette_domain::records::{
     ArticleQuery, ArticleRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit, CommentFilter,
     NewAudit, NewBan, NewSession, Session, StatusChange, Throttle,
@@ -43,6 +44,38 @@ pub struct CommenterSignals {
     pub has_approved: bool,
     /// The email has an approved comment under this same name.
     pub has_approved_with_name: bool,
+}
+
+/// An import in progress: one transaction for the whole file. Each record is matched to what an
+/// earlier import of the same source brought in (and updated) or created. Dropped without
+/// [`ImportTx::commit`] — a failure, a cancelled job, a killed process — nothing of it stays.
+///
+/// On SQLite it holds the site's one writer turn until it ends: comments posted meanwhile wait.
+#[async_trait::async_trait]
+pub trait ImportTx: Send {
+    /// A staff account: matched by origin, then by login (an existing account is left as it is);
+    /// otherwise created with the author role and no password.
+    async fn user(&mut self, user: &ImportUser) -> StoreResult<(UserId, Outcome)>;
+
+    /// A category or tag, matched by kind and slug; its parent must come before it.
+    async fn term(&mut self, term: &ImportTerm) -> StoreResult<Outcome>;
+
+    /// An article with its terms (created, by slug, when missing), matched by origin; returns
+    /// its id and slug (the one asked for, or made unique when another article had it).
+    async fn article(
+        &mut self,
+        article: &ImportArticle,
+    ) -> StoreResult<(ArticleId, String, Outcome)>;
+
+    /// A comment, matched by origin, placed under its parent when the parent came before it.
+    async fn comment(&mut self, comment: &ImportComment) -> StoreResult<(CommentId, Outcome)>;
+
+    /// An old address answering `301` with `target`; a path already redirected is re-pointed.
+    async fn redirect(&mut self, path: &str, target: &str, at: i64) -> StoreResult<Outcome>;
+
+    /// Recounts the approved comments of every article touched, records that anything may have
+    /// changed (caches drop everything), and commits.
+    async fn commit(self: Box<Self>, at: i64) -> StoreResult<()>;
 }
 
 /// A background job as a worker claimed it.
@@ -342,6 +375,12 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes what has expired by `now`: sessions, password resets, login failures and change-log
     /// rows older than a day, finished jobs older than a week. Returns the rows deleted.
     async fn prune_expired(&self, now: i64) -> StoreResult<u64>;
+
+    /// Starts an import: see [`ImportTx`].
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportTx>>;
+
+    /// Where an old address (`/2019/07/17/slug`, `/?p=12`) now is; `NotFound` when it is not one.
+    async fn redirect(&self, path: &str) -> StoreResult<String>;
 
     /// An article's approved comments whose approval number is above `after`, as (id, number)
     /// in approval order, at most `limit` (what a live stream has not seen).

@@ -84,6 +84,9 @@ macro_rules! conformance_suite {
             commenter_signals_report_ban_duplicate_and_history,
             a_guarded_insert_refuses_duplicates_and_limits,
             a_burst_of_guarded_inserts_respects_the_limits,
+            an_import_lands_whole_and_a_second_one_changes_nothing,
+            an_import_dropped_without_commit_leaves_nothing,
+            an_import_updates_what_changed_and_recounts,
         );
     };
     (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
@@ -1996,4 +1999,256 @@ pub async fn a_burst_of_guarded_inserts_respects_the_limits(store: &dyn Store) {
         .filter(Result::is_ok)
         .count();
     assert_eq!(copies, 1);
+}
+
+fn origin(id: &str) -> gazette_domain::import::Origin {
+    gazette_domain::import::Origin {
+        source: "wordpress https://old.example".into(),
+        original_id: id.into(),
+    }
+}
+
+fn import_user() -> gazette_domain::import::ImportUser {
+    gazette_domain::import::ImportUser {
+        origin: origin("jo"),
+        username: "jo".into(),
+        display_name: "Jo Writer".into(),
+        slug: "jo".into(),
+        email: "jo@old.example".into(),
+        created_at: NOW,
+    }
+}
+
+fn import_article(author: UserId, slug: &str) -> gazette_domain::import::ImportArticle {
+    gazette_domain::import::ImportArticle {
+        origin: origin("12"),
+        slug: slug.into(),
+        title: "Imported".into(),
+        body_markdown: "<p>Old body</p>".into(),
+        body_html: "<p>Old body</p>".into(),
+        excerpt: "Old body".into(),
+        author_id: author,
+        status: ArticleStatus::Published,
+        comments_open: true,
+        published_at: Some(NOW - 1_000),
+        created_at: NOW - 1_000,
+        updated_at: NOW - 1_000,
+        categories: vec!["world".into()],
+        tags: vec!["iran".into()],
+    }
+}
+
+fn import_comment(
+    article: ArticleId,
+    id: &str,
+    parent: Option<&str>,
+    status: CommentStatus,
+) -> gazette_domain::import::ImportComment {
+    gazette_domain::import::ImportComment {
+        origin: origin(&format!("c{id}")),
+        article_id: article,
+        parent_original_id: parent.map(|p| format!("c{p}")),
+        max_depth: 5,
+        author_name: "Reader".into(),
+        author_email: "reader@example.com".into(),
+        author_url: None,
+        avatar: "ab".repeat(16),
+        body_markdown: format!("<p>comment {id}</p>"),
+        body_html: format!("<p>comment {id}</p>"),
+        status,
+        ip: None,
+        ip_network: None,
+        created_at: NOW - 500,
+        staff_user_id: None,
+    }
+}
+
+/// Imports an author, a category under a parent, a tag, an article, a thread of three (one
+/// held) and a redirect; returns the article's id.
+async fn import_once(store: &dyn Store) -> (ArticleId, Vec<gazette_domain::import::Outcome>) {
+    use gazette_domain::import::ImportTerm;
+    let mut tx = store.begin_import().await.expect("begin");
+    let mut outcomes = Vec::new();
+    let (author, outcome) = tx.user(&import_user()).await.expect("user");
+    outcomes.push(outcome);
+    for (slug, parent) in [("news", None), ("world", Some("news"))] {
+        let term = ImportTerm {
+            kind: TermKind::Category,
+            name: slug.to_uppercase(),
+            slug: slug.into(),
+            parent_slug: parent.map(str::to_owned),
+            description: String::new(),
+        };
+        outcomes.push(tx.term(&term).await.expect("term"));
+    }
+    let (article, slug, outcome) = tx
+        .article(&import_article(author, "imported"))
+        .await
+        .expect("article");
+    outcomes.push(outcome);
+    assert!(slug.starts_with("imported"), "{slug}");
+    for (id, parent, status) in [
+        ("1", None, CommentStatus::Approved),
+        ("2", Some("1"), CommentStatus::Approved),
+        ("3", Some("2"), CommentStatus::Held),
+    ] {
+        let (_, outcome) = tx
+            .comment(&import_comment(article, id, parent, status))
+            .await
+            .expect("comment");
+        outcomes.push(outcome);
+    }
+    outcomes.push(
+        tx.redirect("/2019/07/17/imported", "/articles/imported", NOW)
+            .await
+            .expect("redirect"),
+    );
+    tx.commit(NOW).await.expect("commit");
+    (article, outcomes)
+}
+
+/// An import's records are all created, counted, threaded and visible to streams; importing the
+/// same records again finds every one of them and creates nothing.
+pub async fn an_import_lands_whole_and_a_second_one_changes_nothing(store: &dyn Store) {
+    use gazette_domain::import::Outcome;
+    let before = store.last_change_id().await.expect("changes");
+    let (id, outcomes) = import_once(store).await;
+    assert!(
+        outcomes.iter().all(|o| *o == Outcome::Created),
+        "{outcomes:?}"
+    );
+    let article = store.article_by_id(id).await.expect("article");
+    assert_eq!(article.title, "Imported");
+    assert_eq!(article.slug, "imported");
+    assert_eq!(article.author.name, "Jo Writer");
+    assert_eq!(article.comment_count, 2, "approved comments counted");
+    assert_eq!(
+        article.categories,
+        vec![Term {
+            name: "WORLD".into(),
+            slug: "world".into()
+        }]
+    );
+    assert_eq!(
+        article.tags,
+        vec![Term {
+            name: "iran".into(),
+            slug: "iran".into()
+        }]
+    );
+    let jo = store.user_by_username("jo").await.expect("user");
+    assert_eq!(jo.role, Role::Author);
+    assert_eq!(jo.password_hash, None, "an imported author cannot log in");
+    let thread = store
+        .approved_comments(id, PageRequest::new(1, 50))
+        .await
+        .expect("thread");
+    assert_eq!(thread.len(), 2);
+    assert_eq!(thread[1].parent_id, Some(thread[0].id));
+    assert_eq!(thread[1].depth, 2);
+    let streamed = store.approved_since(id, 0, 10).await.expect("stream");
+    assert_eq!(streamed.len(), 2, "live streams see imported comments");
+    assert_eq!(
+        store
+            .redirect("/2019/07/17/imported")
+            .await
+            .expect("redirect"),
+        "/articles/imported"
+    );
+    assert!(matches!(
+        store.redirect("/elsewhere").await,
+        Err(crate::StoreError::NotFound(_))
+    ));
+    assert!(
+        store.last_change_id().await.expect("changes") > before,
+        "caches are told"
+    );
+
+    let (again, outcomes) = import_once(store).await;
+    assert_eq!(again, id);
+    assert!(
+        outcomes.iter().all(|o| *o == Outcome::Unchanged),
+        "{outcomes:?}"
+    );
+    assert_eq!(store.count_articles().await.expect("count"), 1);
+    let all = store
+        .staff_comments(&CommentFilter::default(), PageRequest::new(1, 50))
+        .await
+        .expect("comments");
+    assert_eq!(all.total, 3, "nothing imported twice");
+}
+
+/// An import that never commits (a failure, a killed process) leaves no trace, and the store
+/// takes writes again at once.
+pub async fn an_import_dropped_without_commit_leaves_nothing(store: &dyn Store) {
+    let mut tx = store.begin_import().await.expect("begin");
+    let (jo, _) = tx.user(&import_user()).await.expect("user");
+    let (dropped, _, _) = tx
+        .article(&import_article(jo, "dropped"))
+        .await
+        .expect("article");
+    tx.comment(&import_comment(dropped, "1", None, CommentStatus::Approved))
+        .await
+        .expect("comment");
+    drop(tx);
+    assert!(matches!(
+        store.user_by_username("jo").await,
+        Err(crate::StoreError::NotFound(_))
+    ));
+    assert_eq!(store.count_articles().await.expect("count"), 0);
+    // The store is usable at once: the writer's turn was given back.
+    let someone = author(store, "After").await;
+    article(store, &someone, "after").await;
+}
+
+/// A newer export of the same site updates the records that changed (terms, statuses, a
+/// redirect's target) and the counts follow; a slug taken by a local article is made unique.
+pub async fn an_import_updates_what_changed_and_recounts(store: &dyn Store) {
+    use gazette_domain::import::Outcome;
+    // A site article already has the slug: the import's gets another.
+    let local = author(store, "Local").await;
+    article(store, &local, "imported").await;
+    let (id, _) = import_once(store).await;
+    let first = store.article_by_id(id).await.expect("article");
+    assert_eq!(first.slug, "imported-2");
+    let mut tx = store.begin_import().await.expect("begin");
+    let (jo, _) = tx.user(&import_user()).await.expect("user");
+    let mut newer = import_article(jo, "imported");
+    newer.title = "Imported, corrected".into();
+    newer.tags = vec![];
+    let (same, slug, outcome) = tx.article(&newer).await.expect("article");
+    assert_eq!(
+        (same, slug.as_str(), outcome),
+        (id, "imported-2", Outcome::Updated)
+    );
+    // The held reply was approved on the old site since; the first was trashed.
+    let (_, outcome) = tx
+        .comment(&import_comment(id, "3", Some("2"), CommentStatus::Approved))
+        .await
+        .expect("comment");
+    assert_eq!(outcome, Outcome::Updated);
+    tx.comment(&import_comment(id, "1", None, CommentStatus::Trash))
+        .await
+        .expect("comment");
+    let outcome = tx
+        .redirect("/2019/07/17/imported", "/articles/imported-2", NOW)
+        .await
+        .expect("redirect");
+    assert_eq!(outcome, Outcome::Updated);
+    tx.commit(NOW).await.expect("commit");
+    let after = store.article_by_id(id).await.expect("article");
+    assert_eq!(after.title, "Imported, corrected");
+    assert!(after.tags.is_empty());
+    assert_eq!(
+        after.comment_count, 2,
+        "recounted: 2 and 3 approved, 1 trashed"
+    );
+    assert!(after.version > first.version);
+    assert_eq!(
+        store
+            .redirect("/2019/07/17/imported")
+            .await
+            .expect("redirect"),
+        "/articles/imported-2"
+    );
 }

@@ -80,9 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/articles/{id}/comments", get(api::comments::list))
         .route("/api/v1/counts", get(api::counts::counts))
         .merge(admin::routes())
-        .fallback(|| async {
-            error::AppError::NotFound("There is nothing at this address.".into())
-        })
+        .fallback(pages::moved::old_address)
         // Innermost first: each layer below wraps the ones above it.
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(

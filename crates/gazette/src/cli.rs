@@ -47,12 +47,30 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Bring a site in from another system.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Make a consistent copy of a SQLite site's database while it runs (for PostgreSQL, use
     /// pg_dump: see docs/DEPLOY.md).
     Backup {
         /// File to write; it must not exist yet.
         #[arg(long)]
         to: PathBuf,
+    },
+}
+
+/// `import` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a WordPress export (Tools → Export → All content; WXR 1.0–1.2): authors,
+    /// categories, tags, posts and their comments, and redirects from the old addresses. The
+    /// whole file lands or nothing does; importing it again updates what changed.
+    Wordpress {
+        /// The export file.
+        file: PathBuf,
+        /// Read, match and report, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -5,6 +5,8 @@
 mod cli;
 /// `copy-db`: a whole site from one database to another.
 mod copy;
+/// `gazette import`: bringing a site in, with a progress bar and a report.
+mod import;
 /// `gazette user`, `gazette article`, `gazette comments`.
 mod manage;
 /// `gazette serve`.
@@ -60,6 +62,7 @@ async fn dispatch(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Article(command) => manage::article(config, command).await,
         cli::Command::Comments(command) => manage::comments(config, command).await,
         cli::Command::CopyDb { from, to, replace } => copy::copy_db(&from, &to, replace).await,
+        cli::Command::Import(command) => import::import(config, command).await,
         cli::Command::Backup { to } => manage::backup(&config.db, &to).await,
     }
 }

@@ -358,12 +358,4 @@ fn comment_view(c: Comment, page_url: &str, open: bool) -> CommentView {
     }
 }
 
-/// A 301 to `location` (axum's `Redirect::permanent` is a 308, which old clients handle worse).
-fn moved_permanently(location: &str) -> Response {
-    use axum::response::IntoResponse;
-    (
-        StatusCode::MOVED_PERMANENTLY,
-        [(axum::http::header::LOCATION, location.to_owned())],
-    )
-        .into_response()
-}
+use super::moved::moved_permanently;

@@ -13,8 +13,15 @@ use gazette_core::freshness::Shows;
 pub async fn front_page(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    // `/?p=12`: an imported WordPress site's old address of an item.
+    if let Some(old) = uri.query()
+        && let Some(target) = state.site.moved_query(old).await?
+    {
+        return Ok(super::moved::moved_permanently(&target));
+    }
     let page = Params::from_query(query)?.page()?;
     let key = format!("front:{page}");
     if let Some(hit) = state.cache.get(&state.site, &key, &headers).await? {

@@ -6,6 +6,8 @@ pub mod archive;
 pub mod article;
 /// The front page.
 pub mod front;
+/// Old addresses that moved here (an imported site's permalinks), or 404.
+pub mod moved;
 /// Posting the comment form.
 pub mod submit;
 

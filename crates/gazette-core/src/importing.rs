@@ -1,0 +1,732 @@
+//! Moving a site in: a WordPress export read on a blocking thread (parsed, converted and
+//! rendered there), its records written by the store inside one transaction. The whole file
+//! lands or none of it does; a dry run does everything and then rolls back.
+
+use crate::{CoreError, CoreResult, Site};
+use gazette_domain::import::{
+    ImportArticle, ImportComment, ImportTerm, ImportUser, Origin, Outcome,
+};
+use gazette_domain::{ArticleStatus, CommentStatus, TermKind, UserId};
+use gazette_import::wxr::{self, Record};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::io::BufRead;
+
+/// Words in an excerpt made from an imported body.
+const EXCERPT_WORDS: usize = 40;
+
+/// Records in flight between the parser and the writer: enough to keep both busy, few enough
+/// that memory does not grow with the file.
+const IN_FLIGHT: usize = 64;
+
+/// How far an import has got, for a progress bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Items (posts, pages, attachments…) read.
+    pub items: u64,
+    /// Comments read.
+    pub comments: u64,
+}
+
+/// What an import did: per kind of record, how many were created, updated and unchanged; what
+/// was skipped and why; and notes worth an operator's eye (capped).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Whether this was a dry run (nothing written).
+    pub dry_run: bool,
+    /// `"articles"` → [created, updated, unchanged].
+    pub counts: BTreeMap<&'static str, [u64; 3]>,
+    /// Reason → how many records were skipped for it.
+    pub skipped: BTreeMap<String, u64>,
+    /// Details (the first 50).
+    pub notes: Vec<String>,
+}
+
+impl ImportReport {
+    fn count(&mut self, what: &'static str, outcome: Outcome) {
+        let counts = self.counts.entry(what).or_default();
+        match outcome {
+            Outcome::Created => counts[0] += 1,
+            Outcome::Updated => counts[1] += 1,
+            Outcome::Unchanged => counts[2] += 1,
+        }
+    }
+
+    fn skip(&mut self, reason: impl Into<String>) {
+        *self.skipped.entry(reason.into()).or_default() += 1;
+    }
+
+    fn note(&mut self, note: String) {
+        if self.notes.len() < 50 {
+            self.notes.push(note);
+        }
+    }
+
+    /// How many records of `what` ended as `outcome`.
+    pub fn get(&self, what: &str, outcome: Outcome) -> u64 {
+        let index = match outcome {
+            Outcome::Created => 0,
+            Outcome::Updated => 1,
+            Outcome::Unchanged => 2,
+        };
+        self.counts.get(what).map_or(0, |c| c[index])
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.dry_run { "would be " } else { "" };
+        for (what, [created, updated, unchanged]) in &self.counts {
+            writeln!(
+                f,
+                "{what}: {created} {verb}created, {updated} {verb}updated, {unchanged} unchanged"
+            )?;
+        }
+        for (reason, count) in &self.skipped {
+            writeln!(f, "{count} {reason}")?;
+        }
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
+        }
+        if self.dry_run {
+            writeln!(f, "dry run: nothing was written")?;
+        }
+        Ok(())
+    }
+}
+
+/// A record ready for the store: converted and rendered on the parser's thread.
+enum Prepared {
+    User(ImportUser, Option<i64>),
+    Term(ImportTerm),
+    Article {
+        article: ImportArticle,
+        wordpress_id: i64,
+        link: String,
+        comments: Vec<PreparedComment>,
+        /// Why some of its comments were left out (pingbacks, trackbacks).
+        skipped: Vec<String>,
+        /// Something about it the operator should know.
+        note: Option<String>,
+    },
+    Skipped(String),
+    Progress(Progress),
+}
+
+struct PreparedComment {
+    comment: ImportComment,
+    wordpress_user: i64,
+}
+
+impl Site {
+    /// Imports the WordPress export `input` whole, or nothing of it (`dry_run`: reads, matches
+    /// and reports, then writes nothing). `progress` is told how far the reading has got.
+    pub async fn import_wordpress(
+        &self,
+        input: impl BufRead + Send + 'static,
+        dry_run: bool,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> CoreResult<ImportReport> {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Prepared>(IN_FLIGHT);
+        let site = self.clone();
+        let parser = tokio::task::spawn_blocking(move || read_wordpress(&site, input, &sender));
+        let mut tx = self.store.begin_import().await?;
+        let mut report = ImportReport {
+            dry_run,
+            ..ImportReport::default()
+        };
+        let mut authors: HashMap<String, UserId> = HashMap::new();
+        let mut author_ids: HashMap<i64, UserId> = HashMap::new();
+        let mut author_emails: HashMap<String, UserId> = HashMap::new();
+        let now = self.now();
+        while let Some(prepared) = receiver.recv().await {
+            match prepared {
+                Prepared::Progress(done) => progress(done),
+                Prepared::Skipped(reason) => report.skip(reason),
+                Prepared::User(user, wordpress_id) => {
+                    let (id, outcome) = tx.user(&user).await?;
+                    report.count("authors", outcome);
+                    authors.insert(user.username.clone(), id);
+                    if let Some(wordpress_id) = wordpress_id {
+                        author_ids.insert(wordpress_id, id);
+                    }
+                    author_emails.insert(user.email.to_lowercase(), id);
+                }
+                Prepared::Term(term) => {
+                    let outcome = tx.term(&term).await?;
+                    report.count(
+                        match term.kind {
+                            TermKind::Category => "categories",
+                            TermKind::Tag => "tags",
+                        },
+                        outcome,
+                    );
+                }
+                Prepared::Article {
+                    mut article,
+                    wordpress_id,
+                    link,
+                    comments,
+                    skipped,
+                    note,
+                } => {
+                    if let Some(note) = note {
+                        report.note(note);
+                    }
+                    for reason in skipped {
+                        report.skip(reason);
+                    }
+                    let creator = article.origin.original_id.clone();
+                    article.origin.original_id = wordpress_id.to_string();
+                    // The theme test data has bylines like ">login": matched to the login.
+                    let cleaned = creator
+                        .trim()
+                        .trim_matches(|c: char| !(c.is_alphanumeric() || "._-@".contains(c)));
+                    let known = authors.get(creator.trim()).or_else(|| authors.get(cleaned));
+                    article.author_id = match known {
+                        Some(id) => *id,
+                        None => {
+                            let user = ImportUser {
+                                origin: Origin {
+                                    source: article.origin.source.clone(),
+                                    original_id: creator.clone(),
+                                },
+                                username: creator.clone(),
+                                display_name: creator.clone(),
+                                slug: gazette_domain::slugs::slugify(&creator),
+                                email: String::new(),
+                                created_at: now,
+                            };
+                            let (id, outcome) = tx.user(&user).await?;
+                            report.count("authors", outcome);
+                            report.note(format!(
+                                "author {creator:?} of post {wordpress_id} is not among the export's authors; an account was made"
+                            ));
+                            authors.insert(creator, id);
+                            id
+                        }
+                    };
+                    let (article_id, slug, outcome) = tx.article(&article).await?;
+                    report.count("articles", outcome);
+                    let target = format!("/articles/{slug}");
+                    for path in old_addresses(&link, wordpress_id) {
+                        if path != target {
+                            let outcome = tx.redirect(&path, &target, now).await?;
+                            report.count("redirects", outcome);
+                        }
+                    }
+                    for PreparedComment {
+                        mut comment,
+                        wordpress_user,
+                    } in comments
+                    {
+                        comment.article_id = article_id;
+                        comment.staff_user_id = author_ids
+                            .get(&wordpress_user)
+                            .copied()
+                            .filter(|_| wordpress_user != 0)
+                            .or_else(|| {
+                                (wordpress_user != 0)
+                                    .then(|| author_emails.get(&comment.author_email).copied())
+                                    .flatten()
+                            });
+                        let (_, outcome) = tx.comment(&comment).await?;
+                        report.count("comments", outcome);
+                    }
+                }
+            }
+        }
+        match parser.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => return Err(error),
+            Err(error) => {
+                return Err(CoreError::Storage(format!(
+                    "the import's reader failed: {error}"
+                )));
+            }
+        }
+        if dry_run {
+            // Dropped without committing: nothing stays.
+            drop(tx);
+        } else {
+            tx.commit(self.now()).await?;
+            self.apply_changes().await?;
+        }
+        Ok(report)
+    }
+}
+
+/// The addresses an item answered under on the old site, as paths without a trailing slash:
+/// its permalink, and `/?p=ID`.
+fn old_addresses(link: &str, wordpress_id: i64) -> Vec<String> {
+    let mut paths = Vec::new();
+    if let Some(path) = path_of(link)
+        && path != "/"
+    {
+        paths.push(path);
+    }
+    if wordpress_id > 0 {
+        paths.push(format!("/?p={wordpress_id}"));
+    }
+    paths
+}
+
+/// The path (and query) of an absolute or relative URL, without its trailing slash.
+pub fn path_of(link: &str) -> Option<String> {
+    let link = link.trim();
+    let rest = match link.find("://") {
+        Some(at) => {
+            let after = &link[at + 3..];
+            &after[after.find('/').unwrap_or(after.len())..]
+        }
+        None => link,
+    };
+    let rest = rest.split('#').next().unwrap_or_default();
+    if rest.is_empty() {
+        return Some("/".into());
+    }
+    if !rest.starts_with('/') {
+        return None;
+    }
+    Some(normal_path(rest))
+}
+
+/// A requested path as redirects are keyed: without a trailing slash (except the root's),
+/// the query kept.
+pub fn normal_path(path: &str) -> String {
+    let (path, query) = match path.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path, None),
+    };
+    let trimmed = path.trim_end_matches('/');
+    let path = if trimmed.is_empty() { "/" } else { trimmed };
+    match query {
+        Some(query) if !query.is_empty() => format!("{path}?{query}"),
+        _ => path.to_owned(),
+    }
+}
+
+/// The parser's side: reads records, converts and renders them, and sends them on. Returns when
+/// the file ends, or the first error (the writer then stops too and nothing is committed).
+fn read_wordpress(
+    site: &Site,
+    input: impl BufRead,
+    sender: &tokio::sync::mpsc::Sender<Prepared>,
+) -> CoreResult<()> {
+    let send = |prepared: Prepared| {
+        sender
+            .blocking_send(prepared)
+            .map_err(|_| CoreError::Storage("the import's writer stopped".into()))
+    };
+    let mut reader = wxr::Reader::new(input);
+    let mut done = Progress::default();
+    let mut offset: Option<i64> = None;
+    let timezone_offset = site_offset(site);
+    let max_depth = site.config.comments.max_depth;
+    while let Some(record) = reader.next_record().map_err(bad_file)? {
+        let source = format!(
+            "wordpress {}",
+            match reader.site().base_blog_url.as_str() {
+                "" => reader.site().link.trim_end_matches('/'),
+                url => url.trim_end_matches('/'),
+            }
+        );
+        match record {
+            Record::Author(author) => {
+                let display_name = match author.display_name.trim() {
+                    "" => author.login.clone(),
+                    name => name.to_owned(),
+                };
+                send(Prepared::User(
+                    ImportUser {
+                        origin: Origin {
+                            source,
+                            original_id: author.login.clone(),
+                        },
+                        slug: gazette_domain::slugs::slugify(&author.login),
+                        username: author.login,
+                        display_name,
+                        email: author.email.trim().to_lowercase(),
+                        created_at: site.now(),
+                    },
+                    author.id,
+                ))?;
+            }
+            Record::Term(term) => {
+                let kind = match term.taxonomy.as_str() {
+                    "category" => TermKind::Category,
+                    "post_tag" => TermKind::Tag,
+                    "nav_menu" => {
+                        send(Prepared::Skipped(
+                            "nav_menu terms skipped: navigation menus are not imported".into(),
+                        ))?;
+                        continue;
+                    }
+                    other => {
+                        send(Prepared::Skipped(format!(
+                            "{other} terms skipped: only categories and tags are imported"
+                        )))?;
+                        continue;
+                    }
+                };
+                let slug = decoded_slug(&term.slug, &term.name);
+                send(Prepared::Term(ImportTerm {
+                    kind,
+                    name: clean_name(&term.name, &slug),
+                    parent_slug: (!term.parent.trim().is_empty())
+                        .then(|| decoded_slug(&term.parent, &term.parent)),
+                    slug,
+                    description: term.description,
+                }))?;
+            }
+            Record::Item(item) => {
+                done.items += 1;
+                done.comments += item.comments.len() as u64;
+                if offset.is_none()
+                    && let (Some(local), Some(gmt)) = (
+                        wxr::gmt_seconds(&item.date),
+                        wxr::gmt_seconds(&item.date_gmt),
+                    )
+                {
+                    offset = Some(local - gmt);
+                }
+                let comments = item.comments.len();
+                let prepared = prepare_item(
+                    site,
+                    *item,
+                    source,
+                    offset.unwrap_or(timezone_offset),
+                    max_depth,
+                )?;
+                if let Prepared::Skipped(reason) = &prepared
+                    && comments > 0
+                {
+                    let kind = reason.split(' ').next().unwrap_or("item").to_owned();
+                    for _ in 0..comments {
+                        send(Prepared::Skipped(format!(
+                            "comments skipped with their {kind} item"
+                        )))?;
+                    }
+                }
+                send(prepared)?;
+                if done.items.is_multiple_of(50) {
+                    send(Prepared::Progress(done))?;
+                }
+            }
+        }
+    }
+    send(Prepared::Progress(done))?;
+    Ok(())
+}
+
+/// The site's time zone's offset now, for dates an export gives only in local time.
+fn site_offset(site: &Site) -> i64 {
+    jiff::tz::TimeZone::get(&site.config.site.timezone)
+        .map(|tz| i64::from(tz.to_offset(jiff::Timestamp::now()).seconds()))
+        .unwrap_or(0)
+}
+
+fn bad_file(error: gazette_import::ImportError) -> CoreError {
+    match error {
+        gazette_import::ImportError::Io(error) => {
+            CoreError::BadInput(format!("reading the file: {error}"))
+        }
+        other => CoreError::BadInput(other.to_string()),
+    }
+}
+
+/// A slug as WordPress stores it (percent-encoded for non-ASCII) made a Gazette slug; from the
+/// name when empty.
+fn decoded_slug(slug: &str, name: &str) -> String {
+    let decoded = percent_decode(slug.trim());
+    let source = if decoded.trim().is_empty() {
+        name
+    } else {
+        decoded.as_str()
+    };
+    gazette_domain::slugs::slugify(source)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(high * 16 + low);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(byte: u8) -> Option<u8> {
+    (byte as char)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// A display name without control characters, or the slug when nothing is left.
+fn clean_name(name: &str, slug: &str) -> String {
+    let name: String = name.chars().filter(|c| !c.is_control()).collect();
+    match name.trim() {
+        "" => slug.to_owned(),
+        name => name.to_owned(),
+    }
+}
+
+/// An item converted: a post becomes an article with its comments; other types are skipped
+/// with the reason.
+fn prepare_item(
+    site: &Site,
+    item: wxr::Item,
+    source: String,
+    offset: i64,
+    max_depth: u32,
+) -> CoreResult<Prepared> {
+    match item.post_type.as_str() {
+        "post" => {}
+        "nav_menu_item" => {
+            return Ok(Prepared::Skipped(
+                "nav_menu_item items skipped: navigation menus are not imported".into(),
+            ));
+        }
+        "page" => {
+            return Ok(Prepared::Skipped(
+                "page items skipped: static pages are not imported yet".into(),
+            ));
+        }
+        "attachment" => {
+            return Ok(Prepared::Skipped(
+                "attachment items skipped: media records are not imported yet".into(),
+            ));
+        }
+        other => {
+            return Ok(Prepared::Skipped(format!(
+                "{other} items skipped: only posts are imported"
+            )));
+        }
+    }
+    let status = match item.status.as_str() {
+        "publish" | "future" => ArticleStatus::Published,
+        "draft" | "pending" | "private" => ArticleStatus::Draft,
+        "trash" => ArticleStatus::Trash,
+        other => {
+            return Ok(Prepared::Skipped(format!(
+                "posts skipped for their status {other:?} (auto-drafts and revisions are not articles)"
+            )));
+        }
+    };
+    // Gazette has no password-protected articles: such a post must not become public.
+    let protected = !item.password.is_empty() && status == ArticleStatus::Published;
+    let status = if protected {
+        ArticleStatus::Draft
+    } else {
+        status
+    };
+    let note = protected.then(|| {
+        format!(
+            "post {} was password-protected on WordPress: imported as a draft",
+            item.id
+        )
+    });
+    let date = wxr::gmt_seconds(&item.date_gmt).or_else(|| wxr::local_seconds(&item.date, offset));
+    let created_at = date.unwrap_or_else(|| site.now());
+    let published_at = match status {
+        ArticleStatus::Published => Some(created_at),
+        ArticleStatus::Draft | ArticleStatus::Trash => date,
+    };
+    let updated_at = wxr::gmt_seconds(&item.modified_gmt)
+        .unwrap_or(created_at)
+        .max(created_at);
+    // WordPress shows markup in titles; Gazette's titles are text.
+    let title = if item.title.contains('<') {
+        gazette_render::excerpt_of_html(&item.title, usize::MAX)
+    } else {
+        item.title.clone()
+    };
+    let title = match clean_name(&title, "").as_str() {
+        "" => "(untitled)".to_owned(),
+        title => title.to_owned(),
+    };
+    let slug = match item.name.trim() {
+        "" if item.title.trim().is_empty() => format!("post-{}", item.id),
+        "" => gazette_domain::slugs::slugify(&item.title),
+        name => decoded_slug(name, &item.title),
+    };
+    let body_source = gazette_import::content::article_html(&item.content);
+    let body_html = gazette_render::render_article(&body_source);
+    let excerpt = match item.excerpt.trim() {
+        "" => gazette_render::excerpt_of_html(&body_html, EXCERPT_WORDS),
+        written => gazette_render::excerpt_of_html(written, EXCERPT_WORDS),
+    };
+    let terms = |domain: &str| -> Vec<String> {
+        item.terms
+            .iter()
+            .filter(|t| t.domain == domain)
+            .map(|t| decoded_slug(&t.slug, &t.name))
+            .collect()
+    };
+    let article = ImportArticle {
+        origin: Origin {
+            source: source.clone(),
+            // The creator's login until the writer has matched it (then the post id).
+            original_id: item.creator.clone(),
+        },
+        slug,
+        title,
+        body_markdown: body_source,
+        body_html,
+        excerpt,
+        author_id: UserId(0),
+        status,
+        comments_open: item.comment_status == "open",
+        published_at,
+        created_at,
+        updated_at,
+        categories: terms("category"),
+        tags: terms("post_tag"),
+    };
+    let mut comments = Vec::with_capacity(item.comments.len());
+    let mut skipped = Vec::new();
+    let mut wordpress_comments = item.comments;
+    // A reply comes after the comment it answers (WordPress numbers them in order).
+    wordpress_comments.sort_by_key(|c| c.id);
+    let known: HashSet<i64> = wordpress_comments.iter().map(|c| c.id).collect();
+    for comment in wordpress_comments {
+        match comment.comment_type.as_str() {
+            "" | "comment" => {}
+            "pingback" | "trackback" => {
+                skipped.push(format!(
+                    "{} comments skipped: pingbacks and trackbacks are not imported",
+                    comment.comment_type
+                ));
+                continue;
+            }
+            other => {
+                skipped.push(format!("{other} comments skipped: not a reader's comment"));
+                continue;
+            }
+        }
+        let status = match comment.approved.trim() {
+            "1" | "approve" => CommentStatus::Approved,
+            "0" | "hold" => CommentStatus::Held,
+            "spam" => CommentStatus::Spam,
+            _ => CommentStatus::Trash,
+        };
+        let email = comment.author_email.trim().to_lowercase();
+        let body_source = gazette_import::content::comment_html(&comment.content);
+        let body_html = gazette_render::render_comment(&body_source);
+        let ip = Some(comment.author_ip.trim().to_owned()).filter(|ip| !ip.is_empty());
+        let created_at = wxr::gmt_seconds(&comment.date_gmt)
+            .or_else(|| wxr::local_seconds(&comment.date, offset))
+            .unwrap_or(created_at);
+        comments.push(PreparedComment {
+            comment: ImportComment {
+                origin: Origin {
+                    source: source.clone(),
+                    original_id: comment.id.to_string(),
+                },
+                article_id: gazette_domain::ArticleId(0),
+                parent_original_id: (comment.parent != 0 && known.contains(&comment.parent))
+                    .then(|| comment.parent.to_string()),
+                max_depth,
+                author_name: match clean_name(&comment.author, "").as_str() {
+                    "" => "Anonymous".to_owned(),
+                    name => name.to_owned(),
+                },
+                avatar: site.secrets.avatar_hash(&email),
+                author_email: email,
+                author_url: Some(comment.author_url.trim().to_owned()).filter(|u| !u.is_empty()),
+                body_markdown: body_source,
+                body_html,
+                status,
+                ip_network: ip.as_deref().and_then(crate::spam::ip_network),
+                ip,
+                created_at,
+                staff_user_id: None,
+            },
+            wordpress_user: comment.user_id,
+        });
+    }
+    Ok(Prepared::Article {
+        article,
+        wordpress_id: item.id,
+        link: item.link,
+        comments,
+        skipped,
+        note,
+    })
+}
+
+/// Query parameters WordPress answered on its front page with a single item or archive.
+const OLD_QUERIES: [&str; 5] = ["p", "page_id", "cat", "tag", "attachment_id"];
+
+impl Site {
+    /// Where an address that Gazette does not serve has moved: a redirect an import stored (its
+    /// permalink, `/?p=ID`), the same address without its trailing slash, an old feed's page,
+    /// or a nested category's own archive. `None`: it is simply not here. Costs at most two
+    /// reads of the redirects table's key.
+    pub async fn moved_to(&self, path: &str) -> CoreResult<Option<String>> {
+        let key = normal_path(path);
+        if let Some(target) = self.stored_redirect(&key).await? {
+            return Ok(Some(target));
+        }
+        if let Some(base) = key.strip_suffix("/feed") {
+            // Until Gazette has feeds, an old feed's address leads to the page it was the feed of.
+            let base = if base.is_empty() || base == "/comments" {
+                "/"
+            } else {
+                base
+            };
+            if let Some(target) = self.stored_redirect(base).await? {
+                return Ok(Some(target));
+            }
+            return Ok(Some(base.to_owned()));
+        }
+        // `/category/parent/child`: WordPress nests category archives; Gazette's are flat.
+        if let Some(rest) = key.strip_prefix("/category/")
+            && let Some((_, last)) = rest.rsplit_once('/')
+            && !last.is_empty()
+        {
+            return Ok(Some(format!("/category/{last}")));
+        }
+        let (bare, _) = path.split_once('?').unwrap_or((path, ""));
+        // `/tag/iran/`: WordPress's archives end in a slash, Gazette's do not.
+        let gazette_route = ["/articles/", "/category/", "/tag/", "/author/"]
+            .iter()
+            .any(|prefix| key.starts_with(prefix));
+        if gazette_route && bare.len() > 1 && bare.ends_with('/') && key != path {
+            return Ok(Some(key));
+        }
+        Ok(None)
+    }
+
+    /// For the front page: the target of an old `/?p=ID` (or `page_id`, `cat`, `tag`) address.
+    pub async fn moved_query(&self, query: &str) -> CoreResult<Option<String>> {
+        for pair in query.split('&') {
+            if let Some((name, value)) = pair.split_once('=')
+                && OLD_QUERIES.contains(&name)
+                && !value.is_empty()
+                && value.len() <= 200
+            {
+                return self.stored_redirect(&format!("/?{name}={value}")).await;
+            }
+        }
+        Ok(None)
+    }
+
+    async fn stored_redirect(&self, key: &str) -> CoreResult<Option<String>> {
+        match self.store.redirect(key).await {
+            Ok(target) => Ok(Some(target)),
+            Err(gazette_store::StoreError::NotFound(_)) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
