@@ -26,6 +26,9 @@ const TABLES: &[(&str, &str)] = &[
     ("bans", "id"),
     ("classifier_tokens", "token"),
     ("jobs", "id"),
+    // Where imported rows came from, so a later import of the same site still finds them.
+    ("imported", "source, kind, original_id"),
+    ("redirects", "path"),
 ];
 
 /// Tables whose `id` comes from a sequence that PostgreSQL must be told about after the copy.

@@ -54,6 +54,12 @@ fn add_staff_and_article(db: &Db) -> i64 {
         .unwrap_or_else(|| panic!("no article id in {out:?}"))
 }
 
+/// The WordPress theme test data (never edited: `../shared/data/README.md`).
+const WORDPRESS_EXPORT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/wxr/themeunittestdata.wordpress.xml"
+);
+
 async fn get(server: &Server, path: &str, cookie: Option<&str>) -> (u16, String) {
     let mut request = client().get(server.url(path));
     if let Some(cookie) = cookie {
@@ -520,6 +526,9 @@ async fn a_site_moves_from_sqlite_to_postgres_with_identical_pages() {
         .expect("GAZETTE_TEST_POSTGRES must hold a PostgreSQL admin URL");
     let sqlite = Db::sqlite();
     let article = add_staff_and_article(&sqlite);
+    // An imported WordPress site comes along too: its articles, comments and old addresses.
+    let imported = cli(&sqlite, &["import", "wordpress", WORDPRESS_EXPORT], "");
+    assert!(imported.contains("articles: 58 created"), "{imported}");
     let server = Server::start(&sqlite);
     let first = post_comment(
         &server,
@@ -560,6 +569,7 @@ async fn a_site_moves_from_sqlite_to_postgres_with_identical_pages() {
     let paths = [
         "/".to_owned(),
         format!("/articles/{SLUG}"),
+        "/articles/template-comments".to_owned(),
         "/api/v1/articles".to_owned(),
         format!("/api/v1/articles/{article}/comments"),
         format!("/api/v1/counts?articles={article}"),
@@ -580,7 +590,7 @@ async fn a_site_moves_from_sqlite_to_postgres_with_identical_pages() {
     );
     assert!(out.contains("every table's count matches"), "{out}");
     assert!(
-        out.contains("comments                      3          3"),
+        out.contains("comments                     27         27"),
         "{out}"
     );
     let refused = common::cli_output(
@@ -601,6 +611,18 @@ async fn a_site_moves_from_sqlite_to_postgres_with_identical_pages() {
             "{path} differs after the move"
         );
     }
+    // Old addresses still answer, and the imported rows are still known as imported.
+    let (status, _) = get(&moved, "/?p=1173", None).await;
+    assert_eq!(status, 301);
+    let again = cli(&postgres, &["import", "wordpress", WORDPRESS_EXPORT], "");
+    assert!(
+        again.contains("articles: 0 created, 0 updated, 58 unchanged"),
+        "{again}"
+    );
+    assert!(
+        again.contains("comments: 0 created, 0 updated, 24 unchanged"),
+        "{again}"
+    );
     // The held comment moved too, still held; new ids do not collide with copied ones.
     let held = cli(&postgres, &["comments", "list", "--held"], "");
     assert!(held.contains("Still held"), "{held}");
