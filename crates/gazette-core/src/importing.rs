@@ -215,22 +215,25 @@ impl Site {
                             report.count("redirects", outcome);
                         }
                     }
-                    for PreparedComment {
-                        mut comment,
-                        wordpress_user,
-                    } in comments
-                    {
-                        comment.article_id = article_id;
-                        comment.staff_user_id = author_ids
-                            .get(&wordpress_user)
-                            .copied()
-                            .filter(|_| wordpress_user != 0)
-                            .or_else(|| {
-                                (wordpress_user != 0)
-                                    .then(|| author_emails.get(&comment.author_email).copied())
-                                    .flatten()
-                            });
-                        let (_, outcome) = tx.comment(&comment).await?;
+                    let batch: Vec<ImportComment> = comments
+                        .into_iter()
+                        .map(
+                            |PreparedComment {
+                                 mut comment,
+                                 wordpress_user,
+                             }| {
+                                comment.article_id = article_id;
+                                comment.staff_user_id = staff_account(
+                                    wordpress_user,
+                                    &comment.author_email,
+                                    &author_ids,
+                                    &author_emails,
+                                );
+                                comment
+                            },
+                        )
+                        .collect();
+                    for (_, outcome) in tx.comments(&batch).await? {
                         report.count("comments", outcome);
                     }
                 }
@@ -254,6 +257,23 @@ impl Site {
         }
         Ok(report)
     }
+}
+
+/// The staff account behind a comment a WordPress user wrote (0: a reader): by the user's id
+/// where the export gives authors' ids, otherwise by the author's email.
+fn staff_account(
+    wordpress_user: i64,
+    email: &str,
+    by_id: &HashMap<i64, UserId>,
+    by_email: &HashMap<String, UserId>,
+) -> Option<UserId> {
+    if wordpress_user == 0 {
+        return None;
+    }
+    by_id
+        .get(&wordpress_user)
+        .or_else(|| by_email.get(email))
+        .copied()
 }
 
 /// The addresses an item answered under on the old site, as paths without a trailing slash:

@@ -64,6 +64,27 @@ impl Dialect {
         }
     }
 
+    /// Statements run at the start and at the end of an import's transaction. SQLite's page
+    /// cache is 2 MB by default: a large import's index pages then keep falling out of it (a
+    /// 500 MB export took 15 times as long as a 50 MB one), so an import borrows 32 MB while it
+    /// runs. PostgreSQL's shared buffers are the server's to size.
+    pub(crate) fn import_settings(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Sqlite => ("PRAGMA cache_size = -32768", "PRAGMA cache_size = -2000"),
+            Self::Postgres => ("", ""),
+        }
+    }
+
+    /// Run once an import has committed. PostgreSQL plans with table statistics, which a
+    /// table filled in one transaction does not have yet until autovacuum gets to it: without
+    /// them, looking up a re-imported batch scanned every row of its source (20 ms a batch).
+    pub(crate) fn after_import(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => "ANALYZE imported",
+        }
+    }
+
     /// Ids for the next `$1` comments, one row each, reserved inside a write transaction, so each
     /// comment's path (which ends in its own id) is written in the same INSERT as the comment.
     pub(crate) fn reserve_comment_ids(self) -> &'static str {

@@ -67,8 +67,14 @@ pub trait ImportTx: Send {
         article: &ImportArticle,
     ) -> StoreResult<(ArticleId, String, Outcome)>;
 
-    /// A comment, matched by origin, placed under its parent when the parent came before it.
-    async fn comment(&mut self, comment: &ImportComment) -> StoreResult<(CommentId, Outcome)>;
+    /// Comments, in order, each matched by origin and placed under its parent when the parent
+    /// came before it (earlier in `comments`, or in an earlier call or import) under the same
+    /// article; otherwise it starts a thread. A few statements for the whole batch, whatever
+    /// its size, when the comments are new.
+    async fn comments(
+        &mut self,
+        comments: &[ImportComment],
+    ) -> StoreResult<Vec<(CommentId, Outcome)>>;
 
     /// An old address answering `301` with `target`; a path already redirected is re-pointed.
     async fn redirect(&mut self, path: &str, target: &str, at: i64) -> StoreResult<Outcome>;

@@ -2087,16 +2087,16 @@ async fn import_once(store: &dyn Store) -> (ArticleId, Vec<gazette_domain::impor
         .expect("article");
     outcomes.push(outcome);
     assert!(slug.starts_with("imported"), "{slug}");
-    for (id, parent, status) in [
-        ("1", None, CommentStatus::Approved),
-        ("2", Some("1"), CommentStatus::Approved),
-        ("3", Some("2"), CommentStatus::Held),
-    ] {
-        let (_, outcome) = tx
-            .comment(&import_comment(article, id, parent, status))
-            .await
-            .expect("comment");
-        outcomes.push(outcome);
+    // The first in a batch of its own, its replies in the next: parents are found either way.
+    let first = [import_comment(article, "1", None, CommentStatus::Approved)];
+    let replies = [
+        import_comment(article, "2", Some("1"), CommentStatus::Approved),
+        import_comment(article, "3", Some("2"), CommentStatus::Held),
+    ];
+    for batch in [&first[..], &replies[..]] {
+        let stored = tx.comments(batch).await.expect("comments");
+        assert_eq!(stored.len(), batch.len());
+        outcomes.extend(stored.into_iter().map(|(_, outcome)| outcome));
     }
     outcomes.push(
         tx.redirect("/2019/07/17/imported", "/articles/imported", NOW)
@@ -2187,7 +2187,7 @@ pub async fn an_import_dropped_without_commit_leaves_nothing(store: &dyn Store) 
         .article(&import_article(jo, "dropped"))
         .await
         .expect("article");
-    tx.comment(&import_comment(dropped, "1", None, CommentStatus::Approved))
+    tx.comments(&[import_comment(dropped, "1", None, CommentStatus::Approved)])
         .await
         .expect("comment");
     drop(tx);
@@ -2222,14 +2222,19 @@ pub async fn an_import_updates_what_changed_and_recounts(store: &dyn Store) {
         (id, "imported-2", Outcome::Updated)
     );
     // The held reply was approved on the old site since; the first was trashed.
-    let (_, outcome) = tx
-        .comment(&import_comment(id, "3", Some("2"), CommentStatus::Approved))
+    let stored = tx
+        .comments(&[
+            import_comment(id, "3", Some("2"), CommentStatus::Approved),
+            import_comment(id, "1", None, CommentStatus::Trash),
+            import_comment(id, "4", Some("3"), CommentStatus::Approved),
+        ])
         .await
-        .expect("comment");
-    assert_eq!(outcome, Outcome::Updated);
-    tx.comment(&import_comment(id, "1", None, CommentStatus::Trash))
-        .await
-        .expect("comment");
+        .expect("comments");
+    let outcomes: Vec<Outcome> = stored.iter().map(|(_, o)| *o).collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::Updated, Outcome::Updated, Outcome::Created]
+    );
     let outcome = tx
         .redirect("/2019/07/17/imported", "/articles/imported-2", NOW)
         .await
@@ -2240,8 +2245,18 @@ pub async fn an_import_updates_what_changed_and_recounts(store: &dyn Store) {
     assert_eq!(after.title, "Imported, corrected");
     assert!(after.tags.is_empty());
     assert_eq!(
-        after.comment_count, 2,
-        "recounted: 2 and 3 approved, 1 trashed"
+        after.comment_count, 3,
+        "recounted: 2, 3 and 4 approved, 1 trashed"
+    );
+    let thread = store
+        .approved_comments(id, PageRequest::new(1, 50))
+        .await
+        .expect("thread");
+    let new_reply = thread.last().expect("the new reply");
+    assert_eq!(new_reply.id, stored[2].0);
+    assert_eq!(
+        new_reply.depth, 4,
+        "placed under a reply imported the first time"
     );
     assert!(after.version > first.version);
     assert_eq!(
