@@ -337,3 +337,109 @@ async fn a_full_disk_answers_503_stores_nothing_unacknowledged_and_recovers() {
     );
     pool.close().await;
 }
+
+/// A WordPress export of `posts` posts with `comments` comments each (every fifth a reply).
+fn wordpress_export(posts: usize, comments: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
+         xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:wp=\"http://wordpress.org/export/1.2/\">\
+         <channel><title>Old</title><link>https://old.example</link>\
+         <wp:base_blog_url>https://old.example</wp:base_blog_url>\
+         <wp:author><wp:author_login>ed</wp:author_login><wp:author_email>ed@old.example</wp:author_email>\
+         <wp:author_display_name>Ed</wp:author_display_name></wp:author>\n",
+    );
+    let mut comment_id = 1;
+    for post in 1..=posts {
+        xml.push_str(&format!(
+            "<item><title>Post {post}</title><link>https://old.example/2020/01/post-{post}/</link>\
+             <dc:creator>ed</dc:creator><content:encoded><![CDATA[First paragraph of {post}.\n\nSecond.]]></content:encoded>\
+             <wp:post_id>{post}</wp:post_id><wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt>\
+             <wp:comment_status>open</wp:comment_status><wp:post_name>post-{post}</wp:post_name>\
+             <wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+        ));
+        let first = comment_id;
+        for n in 0..comments {
+            let parent = if n % 5 == 4 { first } else { 0 };
+            xml.push_str(&format!(
+                "<wp:comment><wp:comment_id>{comment_id}</wp:comment_id><wp:comment_author>Reader {n}</wp:comment_author>\
+                 <wp:comment_author_email>r{n}@example.com</wp:comment_author_email>\
+                 <wp:comment_date_gmt>2020-01-02 00:00:00</wp:comment_date_gmt>\
+                 <wp:comment_content>Comment {comment_id} on post {post}.</wp:comment_content>\
+                 <wp:comment_approved>1</wp:comment_approved><wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"
+            ));
+            comment_id += 1;
+        }
+        xml.push_str("</item>\n");
+    }
+    xml.push_str("</channel></rss>\n");
+    xml
+}
+
+fn import(path: &Path, export: &Path) -> std::process::Child {
+    Command::new(BIN)
+        .args([
+            "import",
+            "wordpress",
+            export.to_str().expect("path"),
+            "--db",
+            &format!("sqlite:{}", path.display()),
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn import")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_midway_leaves_the_site_as_it_was() {
+    let dir = tempfile::tempdir().expect("dir");
+    let export = dir.path().join("export.xml");
+    std::fs::write(&export, wordpress_export(600, 40)).expect("write export");
+    // A site with its welcome article, and how long a whole import takes here.
+    let original = dir.path().join("site.db");
+    assert!(migrate(&original).wait().expect("migrate").success());
+    let timing = dir.path().join("timing.db");
+    std::fs::copy(&original, &timing).expect("copy");
+    let start = Instant::now();
+    assert!(import(&timing, &export).wait().expect("import").success());
+    let took = start.elapsed();
+    let pool = open(&timing).await;
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM comments").await, 24_000);
+    pool.close().await;
+
+    let mut interrupted = 0;
+    for (n, fraction) in [0.2, 0.5, 0.8, 0.95].into_iter().enumerate() {
+        let copy = dir.path().join(format!("killed-{n}.db"));
+        std::fs::copy(&original, &copy).expect("copy");
+        let finished = kill_after(import(&copy, &export), took.mul_f64(fraction));
+        assert_intact(&copy).await;
+        let pool = open(&copy).await;
+        let articles = count(&pool, "SELECT COUNT(*) FROM articles").await;
+        let comments = count(&pool, "SELECT COUNT(*) FROM comments").await;
+        let redirects = count(&pool, "SELECT COUNT(*) FROM redirects").await;
+        let imported = count(&pool, "SELECT COUNT(*) FROM imported").await;
+        pool.close().await;
+        if finished || comments == 24_000 {
+            // The kill came after the commit: all of it, never a part.
+            assert_eq!((articles, comments), (601, 24_000));
+            continue;
+        }
+        interrupted += 1;
+        assert_eq!(
+            (articles, comments, redirects, imported),
+            (1, 0, 0, 0),
+            "an import killed at {fraction} of its time left part of itself"
+        );
+        // The site takes the same import whole afterwards.
+        assert!(import(&copy, &export).wait().expect("import").success());
+        let pool = open(&copy).await;
+        assert_eq!(count(&pool, "SELECT COUNT(*) FROM comments").await, 24_000);
+        pool.close().await;
+    }
+    assert!(
+        interrupted >= 2,
+        "too few kills landed inside the import ({took:?}); make the export bigger"
+    );
+}
