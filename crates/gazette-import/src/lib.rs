@@ -4,6 +4,8 @@
 
 /// WordPress's classic-editor conventions turned into HTML: block comments, `wpautop`, shortcodes.
 pub mod content;
+/// Disqus's export: threads, then posts naming their thread and parent.
+pub mod disqus;
 /// WordPress eXtended RSS (WXR 1.0–1.2), as Tools → Export writes it.
 pub mod wxr;
 /// The XML underneath: a bounded reader that knows its line and column, and its errors.

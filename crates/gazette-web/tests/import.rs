@@ -213,3 +213,137 @@ async fn a_broken_or_foreign_file_is_refused_with_where_and_why_and_writes_nothi
         before
     );
 }
+
+async fn import_disqus(app: &TestApp, bytes: Vec<u8>) -> Result<ImportReport, String> {
+    app.site
+        .import_disqus(std::io::Cursor::new(bytes), false, &|_: Progress| {})
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn the_isso_disqus_fixture_attaches_by_identifier_and_reports_its_oddities() {
+    let app = TestApp::new().await;
+    // The fixture's thread has the identifier "some-id" and a link to a site's front page.
+    let article = app.publish("Some id", "Body.").await;
+    assert_eq!(article.slug, "some-id");
+    let disqus = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/disqus/isso-test-export.xml"
+    ))
+    .expect("the Disqus fixture");
+    let report = import_disqus(&app, disqus.clone()).await.expect("imports");
+    assert_eq!(report.get("comments", Outcome::Created), 2, "{report}");
+    assert_eq!(report.tallies["threads matched to articles"], 1);
+    assert_eq!(
+        report.skipped["threads skipped: they match no article"], 1,
+        "the empty thread"
+    );
+    assert_eq!(
+        report.skipped["posts skipped: their thread is not in the export"], 1,
+        "the orphan"
+    );
+    let thread = app
+        .site
+        .store()
+        .approved_comments(article.id, gazette_domain::PageRequest::new(1, 50))
+        .await
+        .expect("thread");
+    assert_eq!(thread.len(), 2);
+    assert_eq!(thread[0].author_name, "peter");
+    assert_eq!(
+        thread[1].parent_id,
+        Some(thread[0].id),
+        "the reply is threaded"
+    );
+    assert_eq!(thread[1].body_html, "<p>Hello, World.</p>");
+    let stored = app
+        .site
+        .store()
+        .article_by_id(article.id)
+        .await
+        .expect("article");
+    assert_eq!(stored.comment_count, 2);
+    let page = app.browser().get("/articles/some-id").await;
+    assert!(page.body.contains("Hello, World."));
+    assert!(!page.body.contains("foo@bar.com"), "no email is published");
+
+    let again = import_disqus(&app, disqus).await.expect("again");
+    assert_eq!(again.get("comments", Outcome::Created), 0);
+    assert_eq!(again.get("comments", Outcome::Unchanged), 2);
+
+    let wordpress = import_disqus(&app, fixture()).await.expect_err("refused");
+    assert!(
+        wordpress.contains("gazette import wordpress"),
+        "{wordpress}"
+    );
+}
+
+#[tokio::test]
+async fn a_disqus_export_of_the_old_site_attaches_through_the_old_addresses() {
+    let app = TestApp::new().await;
+    import(&app, fixture(), false)
+        .await
+        .expect("the WordPress site");
+    let disqus = r#"<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <thread dsq:id="10"><id>999 https://wpthemetestdata.wordpress.com/?p=999</id><forum>themetest</forum>
+    <link>https://wpthemetestdata.wordpress.com/2013/01/05/markup-title-with-markup/</link></thread>
+  <thread dsq:id="11"><id>1173 https://wpthemetestdata.wordpress.com/?p=1173</id><forum>themetest</forum>
+    <link>https://elsewhere.example/moved</link></thread>
+  <post dsq:id="100"><message><![CDATA[<p>By link <script>alert(1)</script></p>]]></message>
+    <createdAt>2019-01-01T10:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Lin</name><email>Lin@Example.com</email></author><ipAddress>198.51.100.7</ipAddress>
+    <thread dsq:id="10"/></post>
+  <post dsq:id="101"><message>By identifier</message><createdAt>2019-01-02T10:00:00Z</createdAt>
+    <isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Ida</name><email>ida@example.com</email></author>
+    <thread dsq:id="11"/></post>
+  <post dsq:id="102"><message>Spam</message><createdAt>2019-01-03T10:00:00Z</createdAt>
+    <isDeleted>false</isDeleted><isSpam>true</isSpam><author><name>Bot</name><email>bot@example.com</email></author>
+    <thread dsq:id="10"/></post>
+  <post dsq:id="103"><message>Deleted</message><createdAt>2019-01-04T10:00:00Z</createdAt>
+    <isDeleted>true</isDeleted><isSpam>false</isSpam><author><name>Del</name><email>del@example.com</email></author>
+    <thread dsq:id="10"/><parent dsq:id="100"/></post>
+</disqus>"#;
+    let report = import_disqus(&app, disqus.as_bytes().to_vec())
+        .await
+        .expect("imports");
+    assert_eq!(report.get("comments", Outcome::Created), 4, "{report}");
+    assert_eq!(report.tallies["threads matched to articles"], 2, "{report}");
+    let article = app
+        .site
+        .store()
+        .article_by_slug("markup-title-with-markup")
+        .await
+        .expect("article");
+    let counts = app
+        .site
+        .store()
+        .comment_status_counts(&gazette_domain::records::CommentFilter {
+            article: Some(article.id),
+            ..Default::default()
+        })
+        .await
+        .expect("counts");
+    let count = |status| {
+        counts
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    use gazette_domain::CommentStatus;
+    assert_eq!(count(CommentStatus::Approved), 2, "{counts:?}");
+    assert_eq!(count(CommentStatus::Spam), 1);
+    assert_eq!(count(CommentStatus::Trash), 1);
+    let page = app
+        .browser()
+        .get("/articles/markup-title-with-markup")
+        .await;
+    assert!(page.body.contains("By link"));
+    assert!(page.body.contains("By identifier"));
+    assert!(
+        !page.body.contains("<script>alert(1)"),
+        "imported markup is inert"
+    );
+    assert!(!page.body.contains("Spam</p>"), "spam is not shown");
+}

@@ -72,6 +72,16 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import a Disqus export's comments, attached to the articles their threads were about
+    /// (by link, following old WordPress addresses, or by identifier). Import the WordPress site
+    /// first. Whole or nothing; importing it again updates what changed.
+    Disqus {
+        /// The export file (as Disqus's Export comments sends it, uncompressed).
+        file: PathBuf,
+        /// Read, match and report, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// `serve` options.
