@@ -25,6 +25,8 @@ pub mod moderating;
 pub mod publishing;
 /// Reading: front page, archives, article pages and their discussions.
 pub mod reading;
+/// Old addresses answering 301: looked up on a 404, managed by admins.
+pub mod redirects;
 /// Per-site secrets kept in the database so every node shares them.
 pub mod secrets;
 /// Site settings kept in the database (title, policy, word lists…).

@@ -25,7 +25,7 @@ impl Actor<'_> {
         }
     }
 
-    fn audit(&self, at: i64, action: &str) -> NewAudit {
+    pub(crate) fn audit(&self, at: i64, action: &str) -> NewAudit {
         let (actor, actor_name) = match self {
             Actor::Staff(staff) => (Some(staff.user.id), staff.user.display_name.clone()),
             Actor::Operator => (None, "command line".to_owned()),

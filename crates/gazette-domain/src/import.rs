@@ -1,4 +1,5 @@
 use crate::{ArticleId, ArticleStatus, CommentStatus, TermKind, UserId};
+use serde::Serialize;
 
 /// What an import did with one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,4 +120,15 @@ pub struct ImportComment {
     pub created_at: i64,
     /// The staff account that wrote it, if its author is an imported author.
     pub staff_user_id: Option<UserId>,
+}
+
+/// An old address that answers `301 Moved Permanently`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Redirect {
+    /// The old path, without a trailing slash, with its query where it matters (`/?p=12`).
+    pub path: String,
+    /// Where it now is: a path on this site, or an absolute address.
+    pub target: String,
+    /// Unix seconds.
+    pub created_at: i64,
 }

@@ -45,6 +45,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../templates/admin_bans.html"),
     ),
     (
+        "admin_redirects.html",
+        include_str!("../templates/admin_redirects.html"),
+    ),
+    (
         "admin_settings.html",
         include_str!("../templates/admin_settings.html"),
     ),

@@ -6,10 +6,12 @@ use crate::comments::reserve_ids;
 use crate::db::{Arg, Sql, scalar};
 use crate::{SqlStore, WriteTx, map_err};
 use gazette_domain::import::{
-    ImportArticle, ImportComment, ImportTerm, ImportUser, Origin, Outcome,
+    ImportArticle, ImportComment, ImportTerm, ImportUser, Origin, Outcome, Redirect,
 };
+use gazette_domain::records::NewAudit;
 use gazette_domain::thread::{ParentPosition, place};
 use gazette_domain::{ArticleId, CommentId, NewArticle, Role, TermKind, UserId};
+use gazette_domain::{Page, PageRequest};
 use gazette_store::{ImportTx, StoreError, StoreResult};
 use std::collections::BTreeSet;
 
@@ -41,6 +43,87 @@ pub(crate) async fn redirect(db: &SqlStore, path: &str) -> StoreResult<String> {
 
 /// A stored comment's status, name, website and body, as an import compares them.
 type CurrentComment = (String, String, Option<String>, String, String);
+
+pub(crate) async fn redirects(
+    db: &SqlStore,
+    prefix: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Redirect>> {
+    // A prefix compared as text: no LIKE wildcards to escape, and no collation decides it.
+    let total: i64 = scalar(
+        db.on(),
+        &Sql::new("SELECT COUNT(*) FROM redirects WHERE substr(path, 1, length($1)) = $1")
+            .bind(prefix),
+    )
+    .await
+    .map_err(map_err("redirects"))?;
+    let rows: Vec<(String, String, i64)> = db
+        .on()
+        .all(
+            &Sql::new(
+                "SELECT path, target, created_at FROM redirects WHERE substr(path, 1, length($1)) = $1 \
+                 ORDER BY path LIMIT $2 OFFSET $3",
+            )
+            .bind(prefix)
+            .bind(page.limit())
+            .bind(page.offset()),
+        )
+        .await
+        .map_err(map_err("redirects"))?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(|(path, target, created_at)| Redirect {
+                path,
+                target,
+                created_at,
+            })
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+pub(crate) async fn add_redirect(
+    db: &SqlStore,
+    redirect: Redirect,
+    audit: NewAudit,
+) -> StoreResult<()> {
+    let mut tx = db.write().await?;
+    let added = tx
+        .on()
+        .execute(
+            &Sql::new(
+                "INSERT INTO redirects (path, target, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (path) DO NOTHING",
+            )
+            .bind(&redirect.path)
+            .bind(&redirect.target)
+            .bind(redirect.created_at),
+        )
+        .await
+        .map_err(map_err("redirect"))?;
+    if added == 0 {
+        return Err(StoreError::Conflict("redirect"));
+    }
+    crate::moderation::audit_in(&mut tx, &audit, None, None).await?;
+    tx.commit().await.map_err(map_err("redirect"))
+}
+
+pub(crate) async fn delete_redirect(db: &SqlStore, path: &str, audit: NewAudit) -> StoreResult<()> {
+    let mut tx = db.write().await?;
+    let deleted = tx
+        .on()
+        .execute(&Sql::new("DELETE FROM redirects WHERE path = $1").bind(path))
+        .await
+        .map_err(map_err("redirect"))?;
+    if deleted == 0 {
+        return Err(StoreError::NotFound("redirect"));
+    }
+    crate::moderation::audit_in(&mut tx, &audit, None, None).await?;
+    tx.commit().await.map_err(map_err("redirect"))
+}
 
 struct SqlImport {
     db: SqlStore,

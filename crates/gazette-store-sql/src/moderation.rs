@@ -29,7 +29,7 @@ async fn staff_comment_in(tx: &mut WriteTx, id: CommentId) -> StoreResult<StaffC
 }
 
 /// Writes an audit line inside the caller's transaction.
-async fn audit_in(
+pub(crate) async fn audit_in(
     tx: &mut WriteTx,
     audit: &NewAudit,
     before: Option<&str>,

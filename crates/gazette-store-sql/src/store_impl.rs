@@ -285,4 +285,21 @@ impl Store for SqlStore {
     async fn redirect(&self, path: &str) -> StoreResult<String> {
         import::redirect(self, path).await
     }
+    async fn redirects(
+        &self,
+        prefix: &str,
+        page: PageRequest,
+    ) -> StoreResult<Page<gazette_domain::import::Redirect>> {
+        import::redirects(self, prefix, page).await
+    }
+    async fn add_redirect(
+        &self,
+        redirect: gazette_domain::import::Redirect,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        import::add_redirect(self, redirect, audit).await
+    }
+    async fn delete_redirect(&self, path: &str, audit: NewAudit) -> StoreResult<()> {
+        import::delete_redirect(self, path, audit).await
+    }
 }

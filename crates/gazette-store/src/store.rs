@@ -1,5 +1,7 @@
 use crate::StoreResult;
-use gazette_domain::import::{ImportArticle, ImportComment, ImportTerm, ImportUser, Outcome};
+use gazette_domain::import::{
+    ImportArticle, ImportComment, ImportTerm, ImportUser, Outcome, Redirect,
+};
 use gazette_domain::records::{
     ArticleQuery, ArticleRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit, CommentFilter,
     NewAudit, NewBan, NewSession, Session, StatusChange, Throttle,
@@ -387,6 +389,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Where an old address (`/2019/07/17/slug`, `/?p=12`) now is; `NotFound` when it is not one.
     async fn redirect(&self, path: &str) -> StoreResult<String>;
+
+    /// One page of redirects by path, those whose path starts with `prefix` (empty: all).
+    async fn redirects(&self, prefix: &str, page: PageRequest) -> StoreResult<Page<Redirect>>;
+
+    /// Adds a redirect, with an audit line; `Conflict` when the path redirects already.
+    async fn add_redirect(&self, redirect: Redirect, audit: NewAudit) -> StoreResult<()>;
+
+    /// Deletes a redirect, with an audit line; `NotFound` when there is none at `path`.
+    async fn delete_redirect(&self, path: &str, audit: NewAudit) -> StoreResult<()>;
 
     /// An article's approved comments whose approval number is above `after`, as (id, number)
     /// in approval order, at most `limit` (what a live stream has not seen).

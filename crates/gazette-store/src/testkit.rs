@@ -87,6 +87,7 @@ macro_rules! conformance_suite {
             an_import_lands_whole_and_a_second_one_changes_nothing,
             an_import_dropped_without_commit_leaves_nothing,
             an_import_updates_what_changed_and_recounts,
+            redirects_are_listed_by_prefix_added_once_and_deleted,
         );
     };
     (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
@@ -2266,4 +2267,87 @@ pub async fn an_import_updates_what_changed_and_recounts(store: &dyn Store) {
             .expect("redirect"),
         "/articles/imported-2"
     );
+}
+
+/// Redirects: listed by path within a prefix (wildcards in it are plain text), added once
+/// (`Conflict` the second time), deleted (`NotFound` when absent), each with an audit line.
+pub async fn redirects_are_listed_by_prefix_added_once_and_deleted(store: &dyn Store) {
+    use gazette_domain::import::Redirect;
+    let audit = || NewAudit {
+        at: NOW,
+        actor: None,
+        actor_name: "admin".into(),
+        action: "redirect".into(),
+        comment_id: None,
+        article_id: None,
+        detail: String::new(),
+    };
+    for (path, target) in [
+        ("/2019/07/b", "/articles/b"),
+        ("/2019/07/a", "/articles/a"),
+        ("/2019_08/c", "/articles/c"),
+        ("/?p=12", "/articles/a"),
+    ] {
+        store
+            .add_redirect(
+                Redirect {
+                    path: path.into(),
+                    target: target.into(),
+                    created_at: NOW,
+                },
+                audit(),
+            )
+            .await
+            .expect("add");
+    }
+    let all = store
+        .redirects("", PageRequest::new(1, 10))
+        .await
+        .expect("list");
+    assert_eq!(all.total, 4);
+    let paths: Vec<&str> = all.items.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["/2019/07/a", "/2019/07/b", "/2019_08/c", "/?p=12"]);
+    let july = store
+        .redirects("/2019/07/", PageRequest::new(1, 1))
+        .await
+        .expect("list");
+    assert_eq!((july.total, july.items.len()), (2, 1));
+    assert_eq!(july.items[0].path, "/2019/07/a");
+    let underscore = store
+        .redirects("/2019_", PageRequest::new(1, 10))
+        .await
+        .expect("list");
+    assert_eq!(underscore.total, 1, "_ is a character, not a wildcard");
+    let again = store
+        .add_redirect(
+            Redirect {
+                path: "/2019/07/a".into(),
+                target: "/elsewhere".into(),
+                created_at: NOW,
+            },
+            audit(),
+        )
+        .await;
+    assert!(matches!(again, Err(crate::StoreError::Conflict(_))));
+    assert_eq!(
+        store.redirect("/2019/07/a").await.expect("kept"),
+        "/articles/a"
+    );
+    store
+        .delete_redirect("/2019/07/a", audit())
+        .await
+        .expect("delete");
+    assert!(matches!(
+        store.delete_redirect("/2019/07/a", audit()).await,
+        Err(crate::StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.redirect("/2019/07/a").await,
+        Err(crate::StoreError::NotFound(_))
+    ));
+    let log = store
+        .audit_log(PageRequest::new(1, 50))
+        .await
+        .expect("audit");
+    assert_eq!(log.total, 5, "four additions and one deletion");
 }

@@ -347,3 +347,97 @@ async fn a_disqus_export_of_the_old_site_attaches_through_the_old_addresses() {
     );
     assert!(!page.body.contains("Spam</p>"), "spam is not shown");
 }
+
+#[tokio::test]
+async fn an_admin_lists_adds_and_deletes_redirects() {
+    let app = TestApp::new().await;
+    import(&app, fixture(), false)
+        .await
+        .expect("the WordPress site");
+    let mut admin = app.staff("chief", gazette_domain::Role::Admin).await;
+    let list = admin.get("/admin/redirects?q=/2013/01/05/").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.text().contains("/2013/01/05/markup-title-with-markup"),
+        "imported redirects are listed"
+    );
+    assert!(
+        !list.text().contains("/?p=1173"),
+        "the prefix narrows the list"
+    );
+
+    // Added by hand, it answers at once, with or without the trailing slash.
+    let added = admin
+        .admin_post(
+            "/admin/redirects",
+            &[
+                ("from", "/old/budget-story/"),
+                ("to", "/articles/template-comments"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    for old in ["/old/budget-story", "/old/budget-story/"] {
+        let moved = app.browser().get(old).await;
+        assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY, "{old}");
+        assert_eq!(moved.location(), "/articles/template-comments");
+    }
+    let twice = admin
+        .admin_post(
+            "/admin/redirects",
+            &[("from", "/old/budget-story"), ("to", "/")],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        twice.text().contains("already redirects"),
+        "{}",
+        twice.text()
+    );
+    for (from, to, why) in [
+        ("old/no-slash", "/x", "starting with /"),
+        ("/admin/login", "/x", "Gazette's own addresses"),
+        ("/loop", "/loop/", "cannot redirect to itself"),
+        ("/elsewhere", "javascript:alert(1)", "http(s) address"),
+        ("/elsewhere", "//evil.example/", "http(s) address"),
+        ("/with space", "/x", "without spaces"),
+    ] {
+        let refused = admin
+            .admin_post("/admin/redirects", &[("from", from), ("to", to)])
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{from} → {to}"
+        );
+        assert!(
+            refused.text().contains(why),
+            "{from} → {to}: {}",
+            refused.text()
+        );
+    }
+    let deleted = admin
+        .admin_post("/admin/redirects/delete", &[("path", "/old/budget-story")])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.browser().get("/old/budget-story").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let audit = admin.get("/admin/audit").await.text();
+    assert!(
+        audit.contains("redirect.add") && audit.contains("redirect.delete"),
+        "audited"
+    );
+
+    // Only admins manage redirects.
+    let mut editor = app.editor().await;
+    assert_eq!(
+        editor.get("/admin/redirects").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let refused = editor
+        .admin_post("/admin/redirects", &[("from", "/a"), ("to", "/b")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

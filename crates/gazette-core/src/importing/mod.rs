@@ -9,10 +9,12 @@ mod disqus;
 /// WordPress exports: authors, terms, posts and their comments, and their old addresses.
 mod wordpress;
 
-use crate::{CoreError, CoreResult, Site};
+use crate::CoreError;
 use gazette_domain::import::Outcome;
 use std::collections::BTreeMap;
 use std::fmt;
+
+pub use crate::redirects::{normal_path, path_of};
 
 /// Records in flight between the parser and the writer: enough to keep both busy, few enough
 /// that memory does not grow with the file.
@@ -103,41 +105,6 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// The path (and query) of an absolute or relative URL, without its trailing slash.
-pub fn path_of(link: &str) -> Option<String> {
-    let link = link.trim();
-    let rest = match link.find("://") {
-        Some(at) => {
-            let after = &link[at + 3..];
-            &after[after.find('/').unwrap_or(after.len())..]
-        }
-        None => link,
-    };
-    let rest = rest.split('#').next().unwrap_or_default();
-    if rest.is_empty() {
-        return Some("/".into());
-    }
-    if !rest.starts_with('/') {
-        return None;
-    }
-    Some(normal_path(rest))
-}
-
-/// A requested path as redirects are keyed: without a trailing slash (except the root's),
-/// the query kept.
-pub fn normal_path(path: &str) -> String {
-    let (path, query) = match path.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (path, None),
-    };
-    let trimmed = path.trim_end_matches('/');
-    let path = if trimmed.is_empty() { "/" } else { trimmed };
-    match query {
-        Some(query) if !query.is_empty() => format!("{path}?{query}"),
-        _ => path.to_owned(),
-    }
-}
-
 pub(crate) fn bad_file(error: gazette_import::ImportError) -> CoreError {
     match error {
         gazette_import::ImportError::Io(error) => {
@@ -153,71 +120,5 @@ pub(crate) fn clean_name(name: &str, slug: &str) -> String {
     match name.trim() {
         "" => slug.to_owned(),
         name => name.to_owned(),
-    }
-}
-
-/// Query parameters WordPress answered on its front page with a single item or archive.
-const OLD_QUERIES: [&str; 5] = ["p", "page_id", "cat", "tag", "attachment_id"];
-
-impl Site {
-    /// Where an address that Gazette does not serve has moved: a redirect an import stored (its
-    /// permalink, `/?p=ID`), the same address without its trailing slash, an old feed's page,
-    /// or a nested category's own archive. `None`: it is simply not here. Costs at most two
-    /// reads of the redirects table's key.
-    pub async fn moved_to(&self, path: &str) -> CoreResult<Option<String>> {
-        let key = normal_path(path);
-        if let Some(target) = self.stored_redirect(&key).await? {
-            return Ok(Some(target));
-        }
-        if let Some(base) = key.strip_suffix("/feed") {
-            // Until Gazette has feeds, an old feed's address leads to the page it was the feed of.
-            let base = if base.is_empty() || base == "/comments" {
-                "/"
-            } else {
-                base
-            };
-            if let Some(target) = self.stored_redirect(base).await? {
-                return Ok(Some(target));
-            }
-            return Ok(Some(base.to_owned()));
-        }
-        // `/category/parent/child`: WordPress nests category archives; Gazette's are flat.
-        if let Some(rest) = key.strip_prefix("/category/")
-            && let Some((_, last)) = rest.rsplit_once('/')
-            && !last.is_empty()
-        {
-            return Ok(Some(format!("/category/{last}")));
-        }
-        let (bare, _) = path.split_once('?').unwrap_or((path, ""));
-        // `/tag/iran/`: WordPress's archives end in a slash, Gazette's do not.
-        let gazette_route = ["/articles/", "/category/", "/tag/", "/author/"]
-            .iter()
-            .any(|prefix| key.starts_with(prefix));
-        if gazette_route && bare.len() > 1 && bare.ends_with('/') && key != path {
-            return Ok(Some(key));
-        }
-        Ok(None)
-    }
-
-    /// For the front page: the target of an old `/?p=ID` (or `page_id`, `cat`, `tag`) address.
-    pub async fn moved_query(&self, query: &str) -> CoreResult<Option<String>> {
-        for pair in query.split('&') {
-            if let Some((name, value)) = pair.split_once('=')
-                && OLD_QUERIES.contains(&name)
-                && !value.is_empty()
-                && value.len() <= 200
-            {
-                return self.stored_redirect(&format!("/?{name}={value}")).await;
-            }
-        }
-        Ok(None)
-    }
-
-    async fn stored_redirect(&self, key: &str) -> CoreResult<Option<String>> {
-        match self.store.redirect(key).await {
-            Ok(target) => Ok(Some(target)),
-            Err(gazette_store::StoreError::NotFound(_)) => Ok(None),
-            Err(error) => Err(error.into()),
-        }
     }
 }

@@ -1,5 +1,5 @@
-//! The newsroom under `/admin`: logging in, articles, the moderation queue, bans, settings, staff
-//! and the audit log. Every route checks the staff member's role on the server (in the core), and
+//! The newsroom under `/admin`: logging in, articles, the moderation queue, bans, settings, staff,
+//! redirects and the audit log. Every route checks the staff member's role on the server (in the core), and
 //! every form carries the session's CSRF token.
 
 /// The article list and editor.
@@ -8,6 +8,8 @@ pub mod articles;
 pub mod auth;
 /// The moderation queue and its actions.
 pub mod comments;
+/// Old addresses and where they lead.
+pub mod redirects;
 /// The session extractor, CSRF checks and the admin page renderer.
 pub mod session;
 /// Bans, settings, staff accounts and the audit log.
@@ -59,4 +61,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/users", get(site::users).post(site::add_user))
         .route("/admin/audit", get(site::audit))
+        .route(
+            "/admin/redirects",
+            get(redirects::list).post(redirects::add),
+        )
+        .route("/admin/redirects/delete", post(redirects::delete))
 }

@@ -250,6 +250,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "replied" => "Your reply is published.",
         "banned" => "Banned.",
         "unbanned" => "Ban lifted.",
+        "redirected" => "Redirect added.",
+        "unredirected" => "Redirect deleted.",
         "password" => "Your password is changed. Other sessions were logged out.",
         "welcome" => "Welcome. You are logged in.",
         "user" => "Staff account created.",
