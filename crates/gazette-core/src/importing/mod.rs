@@ -9,7 +9,7 @@ mod disqus;
 /// WordPress exports: authors, terms, posts and their comments, and their old addresses.
 mod wordpress;
 
-use crate::CoreError;
+use crate::{CoreError, CoreResult, Site};
 use gazette_domain::import::Outcome;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -102,6 +102,33 @@ impl fmt::Display for ImportReport {
             writeln!(f, "dry run: nothing was written")?;
         }
         Ok(())
+    }
+}
+
+impl Site {
+    /// Ends an import once the writer has read everything: the reader's verdict first (a bad
+    /// file writes nothing), then the commit — or, on a dry run, nothing at all (the dropped
+    /// transaction rolls back).
+    pub(crate) async fn finish_import(
+        &self,
+        reader: tokio::task::JoinHandle<CoreResult<()>>,
+        tx: Box<dyn gazette_store::ImportTx>,
+        report: ImportReport,
+    ) -> CoreResult<ImportReport> {
+        match reader.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => return Err(error),
+            Err(error) => {
+                return Err(CoreError::Storage(format!(
+                    "the import's reader failed: {error}"
+                )));
+            }
+        }
+        if !report.dry_run {
+            tx.commit(self.now()).await?;
+            self.apply_changes().await?;
+        }
+        Ok(report)
     }
 }
 

@@ -153,23 +153,7 @@ impl Site {
                 }
             }
         }
-        match parser.await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => return Err(error),
-            Err(error) => {
-                return Err(CoreError::Storage(format!(
-                    "the import's reader failed: {error}"
-                )));
-            }
-        }
-        if dry_run {
-            // Dropped without committing: nothing stays.
-            drop(tx);
-        } else {
-            tx.commit(self.now()).await?;
-            self.apply_changes().await?;
-        }
-        Ok(report)
+        self.finish_import(parser, tx, report).await
     }
 }
 
