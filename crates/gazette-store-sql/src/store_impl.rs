@@ -229,6 +229,9 @@ impl Store for SqlStore {
     async fn ready(&self) -> StoreResult<()> {
         self.check_ready().await
     }
+    async fn close(&self) {
+        SqlStore::close(self).await
+    }
     async fn change_feed(&self) -> StoreResult<Option<Box<dyn gazette_store::ChangeFeed>>> {
         changes::change_feed(self).await
     }

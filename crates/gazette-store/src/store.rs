@@ -342,6 +342,10 @@ pub trait Store: Send + Sync + 'static {
     /// says what is wrong.
     async fn ready(&self) -> StoreResult<()>;
 
+    /// Closes every connection, for a process that is done with the store (a command-line
+    /// command): SQLite folds its write-ahead log back into the database file and removes it.
+    async fn close(&self) {}
+
     /// What is known of the commenter with `email` (lower-cased) and `name` at `ip` about to post
     /// `body` under `article`, in one statement: whether a ban matches, whether it is a duplicate,
     /// and whether the email has an approved comment anywhere, and under this name.

@@ -47,6 +47,8 @@ pub async fn import(config: Config, command: ImportCommand) -> anyhow::Result<()
         site.import_wordpress(input, dry_run, &show).await
     };
     bar.finish_and_clear();
+    // Folds SQLite's write-ahead log (as large as what was imported) back into the file.
+    site.store().close().await;
     let report =
         report.with_context(|| format!("importing {}: nothing was written", file.display()))?;
     print!("{report}");

@@ -50,7 +50,7 @@ async fn dispatch(cli: cli::Cli) -> anyhow::Result<()> {
     match cli.command {
         cli::Command::Serve(_) => serve::serve(config).await,
         cli::Command::Migrate => {
-            setup::open_store(&config.db).await?;
+            setup::open_store(&config.db).await?.close().await;
             println!("database {} is migrated", setup::redact(&config.db));
             Ok(())
         }

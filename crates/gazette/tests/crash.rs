@@ -376,9 +376,9 @@ fn wordpress_export(posts: usize, comments: usize) -> String {
     xml
 }
 
-/// Copies a database no process has open: its file and, where the last process left them
-/// (`gazette migrate` exits without folding its log in), its write-ahead log and index. The file
-/// alone would be missing the pages still in the log.
+/// Copies a database no process has open: its file and, where the last process left them (a
+/// process that was killed, or did not close the store), its write-ahead log and index. The
+/// file alone would be missing the pages still in the log.
 fn copy_closed_database(from: &Path, to: &Path) {
     std::fs::copy(from, to).expect("copy the database");
     for suffix in ["-wal", "-shm"] {
