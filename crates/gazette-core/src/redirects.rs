@@ -11,6 +11,12 @@ use gazette_domain::{Page, PageRequest, Permission};
 /// Redirects per page in the newsroom.
 const PER_PAGE: u32 = 100;
 
+/// Whether `path` is a path on this site: one slash, then not another slash or a backslash
+/// (browsers read `//host` and `/\\host` as another site).
+fn same_site(path: &str) -> bool {
+    path.starts_with('/') && !path[1..].starts_with(['/', '\\'])
+}
+
 /// Paths Gazette serves itself: a redirect there would never be asked for.
 const OWN_PREFIXES: [&str; 6] = [
     "/admin", "/api/", "/static/", "/avatar/", "/healthz", "/readyz",
@@ -74,7 +80,8 @@ impl Site {
             if let Some(target) = self.stored_redirect(base).await? {
                 return Ok(Some(target));
             }
-            return Ok(Some(base.to_owned()));
+            // `//evil.example/feed` must not become a redirect to another site.
+            return Ok(same_site(base).then(|| base.to_owned()));
         }
         // `/category/parent/child`: WordPress nests category archives; Gazette's are flat.
         if let Some(rest) = key.strip_prefix("/category/")
@@ -137,7 +144,7 @@ impl Site {
         staff.require(Permission::ManageSettings)?;
         let from = from.trim();
         let to = to.trim();
-        if !from.starts_with('/') || from.starts_with("//") {
+        if !same_site(from) {
             return Err(CoreError::BadInput(
                 "The old address is a path on this site, starting with / (e.g. /2019/07/old-story/)."
                     .into(),
@@ -157,7 +164,7 @@ impl Site {
             )));
         }
         let elsewhere = to.starts_with("https://") || to.starts_with("http://");
-        let here = to.starts_with('/') && !to.starts_with("//");
+        let here = same_site(to);
         if !(elsewhere || here) {
             return Err(CoreError::BadInput(
                 "The new address is a path on this site (starting with /) or an http(s) address."

@@ -200,6 +200,32 @@ impl CommentDraft {
     }
 }
 
+/// A name from another system's export, made safe to show as the form's names are: NFC,
+/// without control, line-separator or bidirectional-control characters, at most [`NAME_MAX`]
+/// characters; `None` when nothing visible is left.
+pub fn imported_name(raw: &str) -> Option<String> {
+    let name: String = raw
+        .nfc()
+        .filter(|&c| {
+            !(c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_bidi_control(c))
+        })
+        .take(NAME_MAX)
+        .collect();
+    let name = name.trim();
+    name.chars().any(is_visible).then(|| name.to_owned())
+}
+
+/// A website from another system's export, accepted as the form accepts one: an absolute
+/// http(s) address with a host, at most [`WEBSITE_MAX`] characters; anything else (a
+/// `javascript:` link, say) is dropped.
+pub fn imported_website(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.chars().count() > WEBSITE_MAX {
+        return None;
+    }
+    normalise_website(raw)
+}
+
 /// Characters that reorder the text around them (Unicode bidirectional controls): a name holding
 /// one can display as something else ("Trojan Source").
 fn is_bidi_control(c: char) -> bool {

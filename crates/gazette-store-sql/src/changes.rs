@@ -3,13 +3,14 @@ use crate::{SqlStore, map_err};
 use gazette_domain::ArticleId;
 use gazette_store::{ChangeFeed, StoreResult};
 
+/// Records a change, on its own or inside a caller's transaction (`on`).
 pub(crate) async fn record_change(
-    db: &SqlStore,
+    on: crate::db::On<'_>,
     article: Option<ArticleId>,
     at: i64,
 ) -> StoreResult<i64> {
     scalar(
-        db.on(),
+        on,
         &Sql::new("INSERT INTO changes (article_id, at) VALUES ($1, $2) RETURNING id")
             .bind(article.map(|a| a.0))
             .bind(at),

@@ -397,9 +397,11 @@ impl ImportTx for SqlImport {
                 .tx
                 .on()
                 .execute(
+                    // Only an account nobody logs in with follows the export: one that was on
+                    // the site already, or that its owner has taken up, stays as it is.
                     &Sql::new(
                         "UPDATE users SET display_name = $2, email = $3 WHERE id = $1 \
-                         AND (display_name <> $2 OR email <> $3)",
+                         AND password_hash IS NULL AND (display_name <> $2 OR email <> $3)",
                     )
                     .bind(id)
                     .bind(&user.display_name)
@@ -421,8 +423,9 @@ impl ImportTx for SqlImport {
             .await
             .map_err(map_err("user"))?;
         if let Some((id,)) = existing {
-            // Someone already on the site: the same person, whose account stays as it is.
-            self.remember("user", &user.origin, id).await?;
+            // Someone already on the site: the same person, whose account stays as it is. Not
+            // remembered as imported, so the next import matches it by login again and leaves
+            // it alone again.
             return Ok((UserId(id), Outcome::Unchanged));
         }
         let slug = self.free_slug("users", &user.slug).await?;
@@ -821,10 +824,7 @@ impl ImportTx for SqlImport {
                 .await
                 .map_err(map_err("comment counts"))?;
         }
-        tx.on()
-            .execute(&Sql::new("INSERT INTO changes (article_id, at) VALUES (NULL, $1)").bind(at))
-            .await
-            .map_err(map_err("change"))?;
+        crate::changes::record_change(tx.on(), None, at).await?;
         let (_, after) = db.dialect().import_settings();
         if !after.is_empty() {
             tx.on()
@@ -835,12 +835,12 @@ impl ImportTx for SqlImport {
         tx.commit().await.map_err(map_err("import"))?;
         // Statistics for the rows just imported, so that the next import's lookups use the
         // index from the start (PostgreSQL; nothing on SQLite).
+        // The import is committed: a failure here must not report it as failed.
         let statistics = db.dialect().after_import();
-        if !statistics.is_empty() {
-            db.on()
-                .execute(&Sql::new(statistics))
-                .await
-                .map_err(map_err("import statistics"))?;
+        if !statistics.is_empty()
+            && let Err(error) = db.on().execute(&Sql::new(statistics)).await
+        {
+            tracing::warn!(%error, "the import is committed, but its statistics were not updated");
         }
         Ok(())
     }

@@ -213,7 +213,7 @@ impl Store for SqlStore {
         moderation::audit_log(self, page).await
     }
     async fn record_change(&self, article: Option<ArticleId>, at: i64) -> StoreResult<i64> {
-        changes::record_change(self, article, at).await
+        changes::record_change(self.on(), article, at).await
     }
     async fn changes_after(
         &self,

@@ -2209,11 +2209,17 @@ pub async fn an_import_updates_what_changed_and_recounts(store: &dyn Store) {
     // A site article already has the slug: the import's gets another.
     let local = author(store, "Local").await;
     article(store, &local, "imported").await;
+    // The export's "jo" is someone already on the site: matched by login, never rewritten.
+    let jo_here = author(store, "Jo").await;
     let (id, _) = import_once(store).await;
     let first = store.article_by_id(id).await.expect("article");
     assert_eq!(first.slug, "imported-2");
     let mut tx = store.begin_import().await.expect("begin");
-    let (jo, _) = tx.user(&import_user()).await.expect("user");
+    let mut renamed = import_user();
+    renamed.display_name = "Jo, renamed at the old site".into();
+    renamed.email = "other@old.example".into();
+    let (jo, outcome) = tx.user(&renamed).await.expect("user");
+    assert_eq!((jo, outcome), (jo_here.id, Outcome::Unchanged));
     let mut newer = import_article(jo, "imported");
     newer.title = "Imported, corrected".into();
     newer.tags = vec![];
@@ -2260,6 +2266,11 @@ pub async fn an_import_updates_what_changed_and_recounts(store: &dyn Store) {
         "placed under a reply imported the first time"
     );
     assert!(after.version > first.version);
+    let kept = store.user_by_username("jo").await.expect("jo");
+    assert_eq!(
+        (kept.display_name.as_str(), kept.email.as_str()),
+        ("Jo", "jo@newsroom.example")
+    );
     assert_eq!(
         store
             .redirect("/2019/07/17/imported")

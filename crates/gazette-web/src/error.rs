@@ -167,8 +167,31 @@ pub async fn render_errors(
     next: Next,
 ) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
+    // A page that is not here may have moved here: its old address is kept for the 404.
+    let old_address = (!is_api
+        && matches!(
+            *request.method(),
+            axum::http::Method::GET | axum::http::Method::HEAD
+        ))
+    .then(|| {
+        request
+            .uri()
+            .path_and_query()
+            .map_or(request.uri().path(), |p| p.as_str())
+            .to_owned()
+    })
+    .filter(|path| path.len() <= 2048);
     let response = next.run(request).await;
     let status = response.status();
+    if status == StatusCode::NOT_FOUND
+        && let Some(path) = old_address
+    {
+        match state.site.moved_to(&path).await {
+            Ok(Some(target)) => return crate::pages::moved::moved_permanently(&target),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "looking up a redirect failed"),
+        }
+    }
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }

@@ -80,7 +80,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/articles/{id}/comments", get(api::comments::list))
         .route("/api/v1/counts", get(api::counts::counts))
         .merge(admin::routes())
-        .fallback(pages::moved::old_address)
+        .fallback(|| async {
+            error::AppError::NotFound("There is nothing at this address.".into())
+        })
         // Innermost first: each layer below wraps the ones above it.
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(

@@ -441,3 +441,118 @@ async fn an_admin_lists_adds_and_deletes_redirects() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn imported_commenters_are_held_to_the_forms_rules() {
+    let app = TestApp::new().await;
+    let wxr = "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+        xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>\
+        <wp:base_blog_url>https://old.example</wp:base_blog_url>\
+        <item><title>Post</title><link>https://old.example/post/</link><dc:creator>ed</dc:creator>\
+        <content:encoded>Body</content:encoded><wp:post_id>7</wp:post_id>\
+        <wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt><wp:post_name>post</wp:post_name>\
+        <wp:status>publish</wp:status><wp:post_type>post</wp:post_type><wp:comment_status>open</wp:comment_status>\
+        <wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>\u{202E}nimda</wp:comment_author>\
+        <wp:comment_author_email>a@example.com</wp:comment_author_email>\
+        <wp:comment_author_url>javascript:alert(1)</wp:comment_author_url>\
+        <wp:comment_author_IP>::ffff:198.51.100.9</wp:comment_author_IP>\
+        <wp:comment_date_gmt>2020-01-02 00:00:00</wp:comment_date_gmt>\
+        <wp:comment_content>Hello</wp:comment_content><wp:comment_approved>1</wp:comment_approved></wp:comment>\
+        <wp:comment><wp:comment_id>2</wp:comment_id><wp:comment_author>\u{200B}</wp:comment_author>\
+        <wp:comment_author_email>b@example.com</wp:comment_author_email>\
+        <wp:comment_author_url>example.org</wp:comment_author_url>\
+        <wp:comment_content>Hi</wp:comment_content><wp:comment_approved>1</wp:comment_approved></wp:comment>\
+        </item></channel></rss>";
+    import(&app, wxr.as_bytes().to_vec(), false)
+        .await
+        .expect("imports");
+    let article = app
+        .site
+        .store()
+        .article_by_slug("post")
+        .await
+        .expect("article");
+    let thread = app
+        .site
+        .store()
+        .approved_comments(article.id, gazette_domain::PageRequest::new(1, 10))
+        .await
+        .expect("thread");
+    assert_eq!(thread[0].author_name, "nimda", "no direction override");
+    assert_eq!(
+        thread[0].author_url, None,
+        "a javascript: link is never a link"
+    );
+    assert_eq!(thread[1].author_name, "Anonymous", "an invisible name");
+    assert_eq!(thread[1].author_url.as_deref(), Some("http://example.org/"));
+    let staff = app
+        .site
+        .store()
+        .staff_comment(thread[0].id)
+        .await
+        .expect("staff view");
+    assert_eq!(
+        staff.ip.as_deref(),
+        Some("198.51.100.9"),
+        "IPv4-mapped, stored as IPv4"
+    );
+    let page = app.browser().get("/articles/post").await;
+    assert!(
+        !page.body.contains("javascript:"),
+        "nothing on the page runs"
+    );
+}
+
+#[tokio::test]
+async fn old_feed_addresses_never_lead_off_the_site_and_any_404_may_have_moved() {
+    let app = TestApp::new().await;
+    for path in [
+        "//evil.example/feed",
+        "//evil.example/feed/",
+        "/\\evil.example/feed",
+    ] {
+        let response = app.browser().get(path).await;
+        assert_eq!(
+            response.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            response.location()
+        );
+        assert_eq!(
+            app.site.moved_to(path).await.expect("lookup"),
+            None,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.site
+            .moved_to("/articles/x/feed")
+            .await
+            .expect("lookup")
+            .as_deref(),
+        Some("/articles/x"),
+        "a feed on the site still leads to its page"
+    );
+    // A redirect where an article route answers 404 (an old slug-style address) is honoured.
+    let mut admin = app.staff("chief", gazette_domain::Role::Admin).await;
+    let added = admin
+        .admin_post(
+            "/admin/redirects",
+            &[
+                ("from", "/articles/gone-story"),
+                ("to", "/articles/welcome-to-gazette"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let moved = app.browser().get("/articles/gone-story").await;
+    assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(moved.location(), "/articles/welcome-to-gazette");
+    let refused = admin
+        .admin_post(
+            "/admin/redirects",
+            &[("from", "/x"), ("to", "/\\evil.example")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

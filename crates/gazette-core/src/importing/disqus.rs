@@ -1,4 +1,4 @@
-use super::{IN_FLIGHT, ImportReport, Progress, bad_file, clean_name, path_of};
+use super::{IN_FLIGHT, ImportReport, Progress, bad_file, path_of};
 use crate::{CoreError, CoreResult, Site};
 use gazette_domain::import::{ImportComment, Origin};
 use gazette_domain::{ArticleId, CommentStatus};
@@ -173,7 +173,7 @@ fn read_disqus(
                 done.comments += 1;
                 let source = source.clone().unwrap_or_else(|| "disqus".to_owned());
                 let email = post.author_email.trim().to_lowercase();
-                let ip = Some(post.ip.trim().to_owned()).filter(|ip| !ip.is_empty());
+                let ip = super::imported_ip(&post.ip);
                 let status = if post.is_spam {
                     CommentStatus::Spam
                 } else if post.is_deleted {
@@ -197,10 +197,8 @@ fn read_disqus(
                         article_id: ArticleId(0),
                         parent_original_id: post.parent,
                         max_depth,
-                        author_name: match clean_name(&post.author_name, "").as_str() {
-                            "" => "Anonymous".to_owned(),
-                            name => name.to_owned(),
-                        },
+                        author_name: gazette_domain::validate::imported_name(&post.author_name)
+                            .unwrap_or_else(|| "Anonymous".to_owned()),
                         avatar: site.secrets.avatar_hash(&email),
                         author_email: email,
                         author_url: None,

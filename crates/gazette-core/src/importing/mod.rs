@@ -132,6 +132,15 @@ impl Site {
     }
 }
 
+/// An address from an export, as the site stores addresses: parsed, IPv4-mapped ones as
+/// IPv4 (so limits and bans match them); anything unreadable is dropped.
+pub(crate) fn imported_ip(raw: &str) -> Option<String> {
+    raw.trim()
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_canonical().to_string())
+}
+
 pub(crate) fn bad_file(error: gazette_import::ImportError) -> CoreError {
     match error {
         gazette_import::ImportError::Io(error) => {

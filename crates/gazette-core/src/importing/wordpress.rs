@@ -1,7 +1,7 @@
 use super::{IN_FLIGHT, ImportReport, Progress, bad_file, clean_name, path_of};
 use crate::{CoreError, CoreResult, Site};
 use gazette_domain::import::{ImportArticle, ImportComment, ImportTerm, ImportUser, Origin};
-use gazette_domain::{ArticleStatus, CommentStatus, TermKind, UserId};
+use gazette_domain::{ArticleStatus, CommentStatus, TermKind, UserId, validate};
 use gazette_import::wxr::{self, Record};
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
@@ -14,8 +14,10 @@ enum Prepared {
     User(ImportUser, Option<i64>),
     Term(ImportTerm),
     Article {
-        article: ImportArticle,
+        article: Box<ImportArticle>,
         wordpress_id: i64,
+        /// The byline's login (`dc:creator`), matched to an author by the writer.
+        creator: String,
         link: String,
         comments: Vec<PreparedComment>,
         /// Why some of its comments were left out (pingbacks, trackbacks).
@@ -79,6 +81,7 @@ impl Site {
                 Prepared::Article {
                     mut article,
                     wordpress_id,
+                    creator,
                     link,
                     comments,
                     skipped,
@@ -90,8 +93,6 @@ impl Site {
                     for reason in skipped {
                         report.skip(reason);
                     }
-                    let creator = article.origin.original_id.clone();
-                    article.origin.original_id = wordpress_id.to_string();
                     // The theme test data has bylines like ">login": matched to the login.
                     let cleaned = creator
                         .trim()
@@ -183,8 +184,10 @@ fn old_addresses(link: &str, wordpress_id: i64) -> Vec<String> {
     {
         paths.push(path);
     }
-    if wordpress_id > 0 {
-        paths.push(format!("/?p={wordpress_id}"));
+    // With WordPress's default permalinks the link is `/?p=ID` itself.
+    let query = format!("/?p={wordpress_id}");
+    if wordpress_id > 0 && !paths.contains(&query) {
+        paths.push(query);
     }
     paths
 }
@@ -441,8 +444,7 @@ fn prepare_item(
     let article = ImportArticle {
         origin: Origin {
             source: source.clone(),
-            // The creator's login until the writer has matched it (then the post id).
-            original_id: item.creator.clone(),
+            original_id: item.id.to_string(),
         },
         slug,
         title,
@@ -488,7 +490,7 @@ fn prepare_item(
         let email = comment.author_email.trim().to_lowercase();
         let body_source = gazette_import::content::comment_html(&comment.content);
         let body_html = gazette_render::render_comment(&body_source);
-        let ip = Some(comment.author_ip.trim().to_owned()).filter(|ip| !ip.is_empty());
+        let ip = super::imported_ip(&comment.author_ip);
         let created_at = wxr::gmt_seconds(&comment.date_gmt)
             .or_else(|| wxr::local_seconds(&comment.date, offset))
             .unwrap_or(created_at);
@@ -502,13 +504,12 @@ fn prepare_item(
                 parent_original_id: (comment.parent != 0 && known.contains(&comment.parent))
                     .then(|| comment.parent.to_string()),
                 max_depth,
-                author_name: match clean_name(&comment.author, "").as_str() {
-                    "" => "Anonymous".to_owned(),
-                    name => name.to_owned(),
-                },
+                author_name: validate::imported_name(&comment.author)
+                    .unwrap_or_else(|| "Anonymous".to_owned()),
                 avatar: site.secrets.avatar_hash(&email),
                 author_email: email,
-                author_url: Some(comment.author_url.trim().to_owned()).filter(|u| !u.is_empty()),
+                // Shown as a link: only an http(s) address, as the form accepts.
+                author_url: validate::imported_website(&comment.author_url),
                 body_markdown: body_source,
                 body_html,
                 status,
@@ -521,8 +522,9 @@ fn prepare_item(
         });
     }
     Ok(Prepared::Article {
-        article,
+        article: Box::new(article),
         wordpress_id: item.id,
+        creator: item.creator,
         link: item.link,
         comments,
         skipped,

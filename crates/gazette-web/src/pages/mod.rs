@@ -6,7 +6,7 @@ pub mod archive;
 pub mod article;
 /// The front page.
 pub mod front;
-/// Old addresses that moved here (an imported site's permalinks), or 404.
+/// The 301 that old addresses (an imported site's permalinks) answer with.
 pub mod moved;
 /// Posting the comment form.
 pub mod submit;
