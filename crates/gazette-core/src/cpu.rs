@@ -57,9 +57,20 @@ impl Site {
 
     /// An article body rendered and sanitised, off the async threads (the editor's preview too).
     pub async fn render_article(&self, markdown: &str) -> CoreResult<String> {
-        let markdown = markdown.to_owned();
+        self.render_body(gazette_domain::BodyFormat::Markdown, markdown)
+            .await
+    }
+
+    /// An article's or page's body in its format (Markdown, or imported HTML) rendered and
+    /// sanitised, off the async threads.
+    pub async fn render_body(
+        &self,
+        format: gazette_domain::BodyFormat,
+        source: &str,
+    ) -> CoreResult<String> {
+        let source = source.to_owned();
         self.render
-            .run(move || gazette_render::render_article(&markdown))
+            .run(move || gazette_render::render_body(format, &source))
             .await
     }
 }

@@ -7,7 +7,8 @@ use crate::{CoreError, CoreResult, Site};
 use gazette_domain::records::{ArticleQuery, ArticleRow, ArticleUpdate, NewAudit};
 use gazette_domain::slugs::{is_slug, slugify};
 use gazette_domain::{
-    Article, ArticleId, ArticleStatus, NewArticle, Page, PageRequest, Permission, Term, UserId,
+    Article, ArticleId, ArticleStatus, BodyFormat, NewArticle, Page, PageRequest, Permission, Term,
+    UserId,
 };
 use gazette_store::StoreError;
 
@@ -18,8 +19,10 @@ pub struct ArticleForm {
     pub title: String,
     /// Permalink slug; empty derives it from the title.
     pub slug: String,
-    /// Markdown body.
+    /// The body, in `body_format`.
     pub body_markdown: String,
+    /// Markdown (written here) or HTML (an imported article keeps its HTML).
+    pub body_format: BodyFormat,
     /// Summary; empty derives it from the body.
     pub excerpt: String,
     /// Categories, comma-separated.
@@ -207,10 +210,13 @@ impl Site {
         }
         if form.body_markdown.len() > BODY_MAX_BYTES {
             return Err(CoreError::BadInput(
-                "An article body is at most 1 MiB of Markdown.".into(),
+                "An article body is at most 1 MiB.".into(),
             ));
         }
         let excerpt = match form.excerpt.trim() {
+            "" if form.body_format == BodyFormat::Html => {
+                gazette_render::excerpt_of_html(&form.body_markdown, EXCERPT_WORDS)
+            }
             "" => gazette_render::excerpt(&form.body_markdown, EXCERPT_WORDS),
             given if given.chars().count() > 1000 => {
                 return Err(CoreError::BadInput(
@@ -234,14 +240,19 @@ impl Site {
 
     /// The editor's preview of a body: checked for size, rendered off the async threads. Only
     /// staff who may write articles may ask (rendering costs CPU).
-    pub async fn preview_article(&self, staff: &Staff, markdown: &str) -> CoreResult<String> {
+    pub async fn preview_article(
+        &self,
+        staff: &Staff,
+        format: BodyFormat,
+        source: &str,
+    ) -> CoreResult<String> {
         staff.require(Permission::WriteOwnArticles)?;
-        if markdown.len() > BODY_MAX_BYTES {
+        if source.len() > BODY_MAX_BYTES {
             return Err(CoreError::BadInput(
-                "An article body is at most 1 MiB of Markdown.".into(),
+                "An article body is at most 1 MiB.".into(),
             ));
         }
-        self.render_article(markdown).await
+        self.render_body(format, source).await
     }
 
     /// Creates an article from the editor.
@@ -264,8 +275,11 @@ impl Site {
         let mut new = NewArticle {
             slug: base.clone(),
             title,
-            body_html: self.render_article(&form.body_markdown).await?,
+            body_html: self
+                .render_body(form.body_format, &form.body_markdown)
+                .await?,
             body_markdown: form.body_markdown.clone(),
+            body_format: form.body_format,
             excerpt,
             author_id,
             status,
@@ -320,8 +334,11 @@ impl Site {
             expected_version: form.version,
             slug,
             title,
-            body_html: self.render_article(&form.body_markdown).await?,
+            body_html: self
+                .render_body(form.body_format, &form.body_markdown)
+                .await?,
             body_markdown: form.body_markdown.clone(),
+            body_format: form.body_format,
             excerpt,
             author_id,
             status,
@@ -358,6 +375,7 @@ impl Site {
             title: current.title.clone(),
             slug: current.slug.clone(),
             body_markdown: current.body_markdown.clone(),
+            body_format: current.body_format,
             excerpt: current.excerpt.clone(),
             categories: current
                 .categories

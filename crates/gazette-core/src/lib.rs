@@ -21,6 +21,8 @@ pub mod importing;
 pub mod jobs;
 /// Moderating comments.
 pub mod moderating;
+/// Static pages and their editor.
+pub mod pages;
 /// Publishing articles.
 pub mod publishing;
 /// Reading: front page, archives, article pages and their discussions.

@@ -80,6 +80,7 @@ impl Site {
             title: title.to_owned(),
             body_html: self.render_article(&request.body_markdown).await?,
             body_markdown: request.body_markdown,
+            body_format: gazette_domain::BodyFormat::Markdown,
             excerpt,
             author_id: author.id,
             status: if request.draft {

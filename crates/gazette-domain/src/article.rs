@@ -37,6 +37,39 @@ impl ArticleStatus {
     }
 }
 
+/// What an article's or page's source is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// Written in the editor (CommonMark with tables and footnotes).
+    #[default]
+    Markdown,
+    /// HTML as another system held it (an import): sanitised, never read as Markdown.
+    Html,
+}
+
+impl BodyFormat {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Markdown => "markdown",
+            Self::Html => "html",
+        }
+    }
+
+    /// Reads a stored value.
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        match value {
+            "markdown" => Ok(Self::Markdown),
+            "html" => Ok(Self::Html),
+            other => Err(DomainError::UnknownVariant {
+                kind: "body format",
+                value: other.to_owned(),
+            }),
+        }
+    }
+}
+
 /// The two kinds of taxonomy an article is filed under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -97,14 +130,18 @@ pub struct Article {
     pub slug: String,
     /// Headline.
     pub title: String,
-    /// The Markdown source as written.
+    /// The source as written, in `body_format`.
     pub body_markdown: String,
+    /// What the source is written in.
+    pub body_format: BodyFormat,
     /// The rendered and sanitised body.
     pub body_html: String,
     /// Plain-text summary for lists and metadata.
     pub excerpt: String,
     /// Byline.
     pub author: AuthorRef,
+    /// The image at the top of the article and in social cards.
+    pub featured_image: Option<crate::media::Media>,
     /// Draft, published or trash.
     pub status: ArticleStatus,
     /// Whether readers may comment (before the age limit is considered).
@@ -175,8 +212,10 @@ pub struct NewArticle {
     pub slug: String,
     /// Headline.
     pub title: String,
-    /// Markdown source.
+    /// The source, in `body_format`.
     pub body_markdown: String,
+    /// What the source is written in.
+    pub body_format: BodyFormat,
     /// Rendered, sanitised HTML of the body.
     pub body_html: String,
     /// Plain-text summary.
@@ -207,6 +246,7 @@ mod tests {
             slug: "a".into(),
             title: "A".into(),
             body_markdown: String::new(),
+            body_format: BodyFormat::Markdown,
             body_html: String::new(),
             excerpt: String::new(),
             author: AuthorRef {
@@ -214,6 +254,7 @@ mod tests {
                 name: "N".into(),
                 slug: "n".into(),
             },
+            featured_image: None,
             status: ArticleStatus::Published,
             comments_open: true,
             published_at,

@@ -28,3 +28,11 @@ id_type!(
     /// The database id of a staff account.
     UserId
 );
+id_type!(
+    /// The database id of a static page.
+    PageId
+);
+id_type!(
+    /// The database id of a media record.
+    MediaId
+);

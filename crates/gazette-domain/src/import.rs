@@ -1,4 +1,4 @@
-use crate::{ArticleId, ArticleStatus, CommentStatus, TermKind, UserId};
+use crate::{ArticleId, ArticleStatus, BodyFormat, CommentStatus, TermKind, UserId};
 use serde::Serialize;
 
 /// What an import did with one record.
@@ -64,6 +64,8 @@ pub struct ImportArticle {
     pub title: String,
     /// The body's source as the editor will show it.
     pub body_markdown: String,
+    /// What the source is written in.
+    pub body_format: BodyFormat,
     /// The body rendered and sanitised.
     pub body_html: String,
     /// Plain-text summary.
@@ -131,4 +133,22 @@ pub struct Redirect {
     pub target: String,
     /// Unix seconds.
     pub created_at: i64,
+}
+
+/// A static page brought in (a WordPress page). Its parent is linked once every page is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportPage {
+    /// Where it came from.
+    pub origin: Origin,
+    /// What it becomes (its slug is made unique, and never a reserved one, by the store).
+    pub page: crate::NewStaticPage,
+}
+
+/// A media record brought in (a WordPress attachment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportMedia {
+    /// Where it came from.
+    pub origin: Origin,
+    /// What it becomes (the article it belongs to is linked once every article is in).
+    pub media: crate::NewMedia,
 }

@@ -8,6 +8,8 @@ pub mod comment;
 pub mod ids;
 /// What an import from another system hands the store, and what the store did with it.
 pub mod import;
+/// Images and files articles use, by address.
+pub mod media;
 /// Which comments are held for moderation and which go straight out.
 pub mod moderation;
 /// Pagination requests and pages of results.
@@ -18,6 +20,8 @@ pub mod records;
 pub mod slugs;
 /// Spam checks: word lists, links, and the naive Bayes classifier.
 pub mod spam;
+/// Static pages: `/about`, `/contact`.
+pub mod static_page;
 /// Small text helpers shared by messages and pages.
 pub mod text;
 /// The comment thread: materialised paths and display nesting.
@@ -27,11 +31,15 @@ pub mod user;
 /// Checking what a commenter typed, field by field.
 pub mod validate;
 
-pub use article::{Article, ArticleStatus, ArticleSummary, AuthorRef, NewArticle, Term, TermKind};
+pub use article::{
+    Article, ArticleStatus, ArticleSummary, AuthorRef, BodyFormat, NewArticle, Term, TermKind,
+};
 pub use comment::{Comment, CommentGuard, CommentStatus, NewComment, StaffComment};
-pub use ids::{ArticleId, CommentId, UserId};
+pub use ids::{ArticleId, CommentId, MediaId, PageId, UserId};
+pub use media::{Media, NewMedia};
 pub use moderation::{CommenterHistory, HoldReason, ModerationPolicy};
 pub use page::{Page, PageRequest};
+pub use static_page::{Crumb, NewStaticPage, StaticPage, StaticPageRow, StaticPageUpdate};
 pub use user::{NewUser, Permission, Role, User};
 pub use validate::{CommentDraft, Field, FieldErrors, ValidComment, name_lookalike};
 

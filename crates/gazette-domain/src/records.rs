@@ -213,8 +213,10 @@ pub struct ArticleUpdate {
     pub slug: String,
     /// Headline.
     pub title: String,
-    /// Markdown source.
+    /// The source, in `body_format`.
     pub body_markdown: String,
+    /// What the source is written in.
+    pub body_format: crate::BodyFormat,
     /// Rendered, sanitised HTML.
     pub body_html: String,
     /// Summary.

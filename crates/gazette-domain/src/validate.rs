@@ -298,9 +298,36 @@ fn normalise_website(input: &str) -> Option<String> {
         .then(|| parsed.to_string())
 }
 
+/// A file's address as pages will show it (an image's `src`): an absolute http(s) URL with a
+/// host, or a path on this site; anything else (`javascript:`, `//host`, `data:`) is refused.
+pub fn media_url(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.starts_with('/') && !raw.starts_with("//") {
+        return (!raw.contains(['\\', '\n', '\r', ' '])).then(|| raw.to_owned());
+    }
+    let url = url::Url::parse(raw).ok()?;
+    (matches!(url.scheme(), "http" | "https") && url.host_str().is_some()).then(|| url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_addresses_are_http_or_a_local_path() {
+        assert_eq!(
+            media_url(" https://x.test/a b.jpg").as_deref(),
+            Some("https://x.test/a%20b.jpg")
+        );
+        assert_eq!(
+            media_url("/uploads/a.jpg").as_deref(),
+            Some("/uploads/a.jpg")
+        );
+        assert_eq!(media_url("//evil.test/a.jpg"), None);
+        assert_eq!(media_url("javascript:alert(1)"), None);
+        assert_eq!(media_url("data:image/png;base64,AAAA"), None);
+        assert_eq!(media_url("/a\\b"), None);
+    }
 
     fn draft() -> CommentDraft {
         CommentDraft {

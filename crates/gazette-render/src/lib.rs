@@ -12,5 +12,7 @@ pub mod markdown;
 /// The page templates: embedded defaults, overridable from a folder.
 pub mod templates;
 
-pub use markdown::{excerpt, excerpt_of_html, render_article, render_comment};
+pub use markdown::{
+    clean_article_html, excerpt, excerpt_of_html, render_article, render_body, render_comment,
+};
 pub use templates::{RenderError, Templates};

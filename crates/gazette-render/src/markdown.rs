@@ -16,6 +16,21 @@ pub fn render_article(markdown: &str) -> String {
     ARTICLE_CLEANER.clean(&unsafe_html).to_string()
 }
 
+/// Sanitises an article body written in HTML (an imported one) with the same allow-list as
+/// [`render_article`], without reading it as Markdown (where an indented line would become code).
+pub fn clean_article_html(html: &str) -> String {
+    ARTICLE_CLEANER.clean(html).to_string()
+}
+
+/// Renders a body in its format: Markdown through [`render_article`], HTML through
+/// [`clean_article_html`].
+pub fn render_body(format: gazette_domain::BodyFormat, source: &str) -> String {
+    match format {
+        gazette_domain::BodyFormat::Markdown => render_article(source),
+        gazette_domain::BodyFormat::Html => clean_article_html(source),
+    }
+}
+
 /// Renders a comment body: a small Markdown subset (paragraphs, emphasis, links, quotes, code,
 /// lists), sanitised, with every link marked `rel="nofollow ugc noopener"`. Nesting and element
 /// counts are bounded ([`Limits::COMMENT`]), so any 10,000 characters render in milliseconds.

@@ -49,6 +49,15 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../templates/admin_redirects.html"),
     ),
     (
+        "admin_pages.html",
+        include_str!("../templates/admin_pages.html"),
+    ),
+    (
+        "admin_page_editor.html",
+        include_str!("../templates/admin_page_editor.html"),
+    ),
+    ("page.html", include_str!("../templates/page.html")),
+    (
         "admin_settings.html",
         include_str!("../templates/admin_settings.html"),
     ),

@@ -6,15 +6,15 @@ use gazette_domain::{
     Article, ArticleId, ArticleSummary, NewArticle, Page, PageRequest, Term, TermKind,
 };
 use gazette_store::rows::{
-    ADMIN_ARTICLE_COLUMNS, ARTICLE_COLUMNS, AdminArticleRow, ArticleRow, ArticleSummaryRow,
-    SUMMARY_COLUMNS, TermRow,
+    ADMIN_ARTICLE_COLUMNS, ARTICLE_COLUMNS, ARTICLE_TABLES, AdminArticleRow, ArticleRow,
+    ArticleSummaryRow, SUMMARY_COLUMNS, TermRow,
 };
 use gazette_store::{ArticleFilter, StoreError, StoreResult};
 
 /// An article with its author and terms, by `a.id` or `a.slug` (`key`), in one statement.
 fn article_by(dialect: Dialect, key: &str) -> String {
     format!(
-        "SELECT {ARTICLE_COLUMNS}, {} FROM articles a JOIN users u ON u.id = a.author_id WHERE a.{key} = $1",
+        "SELECT {ARTICLE_COLUMNS}, {} FROM {ARTICLE_TABLES} WHERE a.{key} = $1",
         dialect.terms_column()
     )
 }
@@ -45,8 +45,8 @@ pub(crate) async fn insert_row(
         tx.on(),
         &Sql::new(
             "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, author_id, status, \
-             comments_open, published_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             comments_open, published_at, created_at, updated_at, body_format) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(&article.slug)
         .bind(&article.title)
@@ -58,7 +58,8 @@ pub(crate) async fn insert_row(
         .bind(article.comments_open)
         .bind(article.published_at)
         .bind(article.created_at)
-        .bind(updated_at),
+        .bind(updated_at)
+        .bind(article.body_format.as_str()),
     )
     .await
     .map_err(map_err("article slug"))
@@ -263,7 +264,7 @@ pub(crate) async fn update_article(
             &Sql::new(
                 "UPDATE articles SET slug = $1, title = $2, body_markdown = $3, body_html = $4, excerpt = $5, \
                  author_id = $6, status = $7, comments_open = $8, published_at = $9, updated_at = $10, \
-                 updated_by = $11, version = version + 1 WHERE id = $12",
+                 updated_by = $11, body_format = $13, version = version + 1 WHERE id = $12",
             )
             .bind(&update.slug)
             .bind(&update.title)
@@ -276,7 +277,8 @@ pub(crate) async fn update_article(
             .bind(update.published_at)
             .bind(update.updated_at)
             .bind(update.updated_by.0)
-            .bind(id.0),
+            .bind(id.0)
+            .bind(update.body_format.as_str()),
         )
         .await
         .map_err(map_err("article slug"))?;

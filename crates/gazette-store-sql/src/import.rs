@@ -6,11 +6,12 @@ use crate::comments::reserve_ids;
 use crate::db::{Arg, Sql, scalar};
 use crate::{SqlStore, WriteTx, map_err};
 use gazette_domain::import::{
-    ImportArticle, ImportComment, ImportTerm, ImportUser, Origin, Outcome, Redirect,
+    ImportArticle, ImportComment, ImportMedia, ImportPage, ImportTerm, ImportUser, Origin, Outcome,
+    Redirect,
 };
 use gazette_domain::records::NewAudit;
 use gazette_domain::thread::{ParentPosition, place};
-use gazette_domain::{ArticleId, CommentId, NewArticle, Role, TermKind, UserId};
+use gazette_domain::{ArticleId, CommentId, MediaId, NewArticle, PageId, Role, TermKind, UserId};
 use gazette_domain::{Page, PageRequest};
 use gazette_store::{ImportTx, StoreError, StoreResult};
 use std::collections::BTreeSet;
@@ -519,10 +520,10 @@ impl ImportTx for SqlImport {
                     &Sql::new(
                         "UPDATE articles SET title = $2, body_markdown = $3, body_html = $4, excerpt = $5, \
                          author_id = $6, status = $7, comments_open = $8, published_at = $9, updated_at = $10, \
-                         version = version + 1 \
+                         body_format = $11, version = version + 1 \
                          WHERE id = $1 AND (title <> $2 OR body_markdown <> $3 OR body_html <> $4 OR excerpt <> $5 \
                          OR author_id <> $6 OR status <> $7 OR comments_open <> $8 \
-                         OR published_at IS DISTINCT FROM $9 OR updated_at <> $10)",
+                         OR published_at IS DISTINCT FROM $9 OR updated_at <> $10 OR body_format <> $11)",
                     )
                     .bind(id)
                     .bind(&article.title)
@@ -533,7 +534,8 @@ impl ImportTx for SqlImport {
                     .bind(article.status.as_str())
                     .bind(article.comments_open)
                     .bind(article.published_at)
-                    .bind(article.updated_at),
+                    .bind(article.updated_at)
+                    .bind(article.body_format.as_str()),
                 )
                 .await
                 .map_err(map_err("article"))?;
@@ -556,6 +558,7 @@ impl ImportTx for SqlImport {
             slug: slug.clone(),
             title: article.title.clone(),
             body_markdown: article.body_markdown.clone(),
+            body_format: article.body_format,
             body_html: article.body_html.clone(),
             excerpt: article.excerpt.clone(),
             author_id: article.author_id,
@@ -802,6 +805,134 @@ impl ImportTx for SqlImport {
             .await
             .map_err(map_err("redirect"))?;
         Ok(outcome)
+    }
+
+    async fn page(&mut self, page: &ImportPage) -> StoreResult<(PageId, String, Outcome)> {
+        let new = &page.page;
+        if let Some(id) = self.known("page", &page.origin).await? {
+            let changed = self
+                .tx
+                .on()
+                .execute(
+                    &Sql::new(
+                        "UPDATE pages SET title = $2, body_source = $3, body_format = $4, body_html = $5, \
+                         author_id = $6, status = $7, updated_at = $8, version = version + 1 \
+                         WHERE id = $1 AND (title <> $2 OR body_source <> $3 OR body_format <> $4 \
+                         OR body_html <> $5 OR author_id <> $6 OR status <> $7 OR updated_at <> $8)",
+                    )
+                    .bind(id)
+                    .bind(&new.title)
+                    .bind(&new.body_source)
+                    .bind(new.body_format.as_str())
+                    .bind(&new.body_html)
+                    .bind(new.author_id.0)
+                    .bind(new.status.as_str())
+                    .bind(new.updated_at),
+                )
+                .await
+                .map_err(map_err("page"))?;
+            let slug: String = scalar(
+                self.tx.on(),
+                &Sql::new("SELECT slug FROM pages WHERE id = $1").bind(id),
+            )
+            .await
+            .map_err(map_err("page"))?;
+            let outcome = if changed > 0 {
+                Outcome::Updated
+            } else {
+                Outcome::Unchanged
+            };
+            return Ok((PageId(id), slug, outcome));
+        }
+        let slug = self.free_slug("pages", &new.slug).await?;
+        let row = gazette_domain::NewStaticPage {
+            slug: slug.clone(),
+            parent_id: None,
+            ..new.clone()
+        };
+        let id = crate::pages::insert_page(&mut self.tx, &row).await?;
+        self.remember("page", &page.origin, id).await?;
+        Ok((PageId(id), slug, Outcome::Created))
+    }
+
+    async fn page_parent(&mut self, page: PageId, parent: Option<PageId>) -> StoreResult<bool> {
+        let changed = self
+            .tx
+            .on()
+            .execute(
+                &Sql::new(
+                    "UPDATE pages SET parent_id = $2 WHERE id = $1 AND parent_id IS DISTINCT FROM $2",
+                )
+                .bind(page.0)
+                .bind(parent.map(|p| p.0)),
+            )
+            .await
+            .map_err(map_err("page"))?;
+        Ok(changed > 0)
+    }
+
+    async fn media(&mut self, media: &ImportMedia) -> StoreResult<(MediaId, Outcome)> {
+        let new = &media.media;
+        if let Some(id) = self.known("media", &media.origin).await? {
+            let changed = self
+                .tx
+                .on()
+                .execute(
+                    &Sql::new(
+                        "UPDATE media SET url = $2, title = $3, alt_text = $4, mime_type = $5 \
+                         WHERE id = $1 AND (url <> $2 OR title <> $3 OR alt_text <> $4 OR mime_type <> $5)",
+                    )
+                    .bind(id)
+                    .bind(&new.url)
+                    .bind(&new.title)
+                    .bind(&new.alt_text)
+                    .bind(&new.mime_type),
+                )
+                .await
+                .map_err(map_err("media"))?;
+            let outcome = if changed > 0 {
+                Outcome::Updated
+            } else {
+                Outcome::Unchanged
+            };
+            return Ok((MediaId(id), outcome));
+        }
+        let id = crate::pages::insert_media(&mut self.tx, new).await?;
+        self.remember("media", &media.origin, id).await?;
+        Ok((MediaId(id), Outcome::Created))
+    }
+
+    async fn media_article(&mut self, media: MediaId, article: ArticleId) -> StoreResult<bool> {
+        let changed = self
+            .tx
+            .on()
+            .execute(
+                &Sql::new(
+                    "UPDATE media SET article_id = $2 WHERE id = $1 AND article_id IS DISTINCT FROM $2",
+                )
+                .bind(media.0)
+                .bind(article.0),
+            )
+            .await
+            .map_err(map_err("media"))?;
+        Ok(changed > 0)
+    }
+
+    async fn featured_image(&mut self, article: ArticleId, media: MediaId) -> StoreResult<bool> {
+        let changed = self
+            .tx
+            .on()
+            .execute(
+                &Sql::new(
+                    "UPDATE articles SET featured_media_id = $2 \
+                     WHERE id = $1 AND featured_media_id IS DISTINCT FROM $2",
+                )
+                .bind(article.0)
+                .bind(media.0),
+            )
+            .await
+            .map_err(map_err("article"))?;
+        Ok(changed > 0)
     }
 
     async fn commit(self: Box<Self>, at: i64) -> StoreResult<()> {

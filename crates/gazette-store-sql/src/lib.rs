@@ -28,6 +28,8 @@ mod jobs;
 mod moderation;
 /// Sessions, password resets, login throttling, account lists.
 mod newsroom;
+/// Static pages and media records.
+mod pages;
 /// PostgreSQL: the pool, the change feed, throwaway test databases.
 mod postgres;
 /// SQLite: the file, its pragmas, the single writer.

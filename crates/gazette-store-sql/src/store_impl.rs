@@ -1,4 +1,6 @@
-use crate::{SqlStore, articles, changes, comments, import, jobs, moderation, newsroom, users};
+use crate::{
+    SqlStore, articles, changes, comments, import, jobs, moderation, newsroom, pages, users,
+};
 use gazette_domain::records::{
     ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit,
     CommentFilter, NewAudit, NewBan, NewSession, Session, StatusChange, Throttle,
@@ -304,5 +306,42 @@ impl Store for SqlStore {
     }
     async fn delete_redirect(&self, path: &str, audit: NewAudit) -> StoreResult<()> {
         import::delete_redirect(self, path, audit).await
+    }
+    async fn create_page(
+        &self,
+        page: gazette_domain::NewStaticPage,
+    ) -> StoreResult<gazette_domain::StaticPage> {
+        pages::create_page(self, page).await
+    }
+    async fn update_page(
+        &self,
+        id: gazette_domain::PageId,
+        update: gazette_domain::StaticPageUpdate,
+    ) -> StoreResult<gazette_domain::StaticPage> {
+        pages::update_page(self, id, update).await
+    }
+    async fn page_by_id(
+        &self,
+        id: gazette_domain::PageId,
+    ) -> StoreResult<gazette_domain::StaticPage> {
+        pages::page_by_id(self, id).await
+    }
+    async fn page_by_slug(&self, slug: &str) -> StoreResult<gazette_domain::StaticPage> {
+        pages::page_by_slug(self, slug).await
+    }
+    async fn page_trail(
+        &self,
+        id: gazette_domain::PageId,
+    ) -> StoreResult<Vec<gazette_domain::Crumb>> {
+        pages::page_trail(self, id).await
+    }
+    async fn admin_pages(
+        &self,
+        page: PageRequest,
+    ) -> StoreResult<Page<gazette_domain::StaticPageRow>> {
+        pages::admin_pages(self, page).await
+    }
+    async fn media_by_id(&self, id: gazette_domain::MediaId) -> StoreResult<gazette_domain::Media> {
+        pages::media_by_id(self, id).await
     }
 }

@@ -3,14 +3,21 @@
 
 use crate::StoreResult;
 use gazette_domain::{
-    Article, ArticleId, ArticleStatus, ArticleSummary, AuthorRef, Comment, CommentId,
-    CommentStatus, Role, StaffComment, Term, User, UserId,
+    Article, ArticleId, ArticleStatus, ArticleSummary, AuthorRef, BodyFormat, Comment, CommentId,
+    CommentStatus, Crumb, Media, MediaId, PageId, Role, StaffComment, StaticPage, StaticPageRow,
+    Term, User, UserId,
 };
 
 /// Columns for an `ArticleRow`: `a` is the article, `u` its author.
-pub const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.body_markdown, a.body_html, a.excerpt, \
-     a.status, a.comments_open, a.published_at, a.created_at, a.updated_at, a.comment_count, a.version, \
-     u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug";
+pub const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.body_markdown, a.body_format, a.body_html, \
+     a.excerpt, a.status, a.comments_open, a.published_at, a.created_at, a.updated_at, a.comment_count, \
+     a.version, u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug, \
+     m.id AS image_id, m.url AS image_url, m.title AS image_title, m.alt_text AS image_alt, \
+     m.mime_type AS image_mime, m.article_id AS image_article, m.created_at AS image_created";
+
+/// The tables `ARTICLE_COLUMNS` reads: the article, its author and its featured image.
+pub const ARTICLE_TABLES: &str =
+    "articles a JOIN users u ON u.id = a.author_id LEFT JOIN media m ON m.id = a.featured_media_id";
 
 /// An article joined with its author.
 #[derive(Debug, sqlx::FromRow)]
@@ -19,6 +26,7 @@ pub struct ArticleRow {
     slug: String,
     title: String,
     body_markdown: String,
+    body_format: String,
     body_html: String,
     excerpt: String,
     status: String,
@@ -31,6 +39,13 @@ pub struct ArticleRow {
     author_id: i64,
     author_name: String,
     author_slug: String,
+    image_id: Option<i64>,
+    image_url: Option<String>,
+    image_title: Option<String>,
+    image_alt: Option<String>,
+    image_mime: Option<String>,
+    image_article: Option<i64>,
+    image_created: Option<i64>,
     /// Categories and tags packed by the backend's `TERMS_COLUMN`: `kind␟name␟slug` joined by `␞`.
     terms: Option<String>,
 }
@@ -67,12 +82,25 @@ impl ArticleRow {
             slug: self.slug,
             title: self.title,
             body_markdown: self.body_markdown,
+            body_format: BodyFormat::parse(&self.body_format)?,
             body_html: self.body_html,
             excerpt: self.excerpt,
             author: AuthorRef {
                 id: UserId(self.author_id),
                 name: self.author_name,
                 slug: self.author_slug,
+            },
+            featured_image: match (self.image_id, self.image_url) {
+                (Some(id), Some(url)) => Some(Media {
+                    id: MediaId(id),
+                    url,
+                    title: self.image_title.unwrap_or_default(),
+                    alt_text: self.image_alt.unwrap_or_default(),
+                    mime_type: self.image_mime.unwrap_or_default(),
+                    article_id: self.image_article.map(ArticleId),
+                    created_at: self.image_created.unwrap_or_default(),
+                }),
+                _ => None,
             },
             status: ArticleStatus::parse(&self.status)?,
             comments_open: self.comments_open,
@@ -382,6 +410,139 @@ impl From<AuditRow> for gazette_domain::records::AuditEntry {
             before_status: row.before_status,
             after_status: row.after_status,
             detail: row.detail,
+        }
+    }
+}
+
+/// Columns for a `PageRow`: `p` the page, `u` its author.
+pub const PAGE_COLUMNS: &str = "p.id, p.slug, p.title, p.body_source, p.body_format, p.body_html, \
+     p.parent_id, p.status, p.created_at, p.updated_at, p.version, u.id AS author_id, \
+     u.display_name AS author_name, u.slug AS author_slug";
+
+/// A static page joined with its author.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PageRow {
+    id: i64,
+    slug: String,
+    title: String,
+    body_source: String,
+    body_format: String,
+    body_html: String,
+    parent_id: Option<i64>,
+    status: String,
+    created_at: i64,
+    updated_at: i64,
+    version: i64,
+    author_id: i64,
+    author_name: String,
+    author_slug: String,
+}
+
+impl PageRow {
+    /// Converts to the domain type, rejecting corrupt status or format text.
+    pub fn into_page(self) -> StoreResult<StaticPage> {
+        Ok(StaticPage {
+            id: PageId(self.id),
+            slug: self.slug,
+            title: self.title,
+            body_source: self.body_source,
+            body_format: BodyFormat::parse(&self.body_format)?,
+            body_html: self.body_html,
+            parent_id: self.parent_id.map(PageId),
+            author: AuthorRef {
+                id: UserId(self.author_id),
+                name: self.author_name,
+                slug: self.author_slug,
+            },
+            status: ArticleStatus::parse(&self.status)?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+        })
+    }
+}
+
+/// Columns for a `PageListRow`: `p` the page, `parent` its parent (left-joined).
+pub const PAGE_LIST_COLUMNS: &str =
+    "p.id, p.slug, p.title, p.status, parent.title AS parent_title, p.updated_at";
+
+/// A page in the admin's list.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PageListRow {
+    id: i64,
+    slug: String,
+    title: String,
+    status: String,
+    parent_title: Option<String>,
+    updated_at: i64,
+}
+
+impl PageListRow {
+    /// Converts to the domain type.
+    pub fn into_row(self) -> StoreResult<StaticPageRow> {
+        Ok(StaticPageRow {
+            id: PageId(self.id),
+            slug: self.slug,
+            title: self.title,
+            status: ArticleStatus::parse(&self.status)?,
+            parent_title: self.parent_title,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// One parent page of a breadcrumb, with how far up it is.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CrumbRow {
+    /// Database id.
+    pub id: i64,
+    /// Heading.
+    pub title: String,
+    /// Address.
+    pub slug: String,
+    /// Draft, published or trash.
+    pub status: String,
+    /// 1 for the parent, 2 for the grandparent…
+    pub level: i64,
+}
+
+impl From<CrumbRow> for Crumb {
+    fn from(row: CrumbRow) -> Self {
+        Crumb {
+            id: PageId(row.id),
+            public: row.status == "published",
+            title: row.title,
+            slug: row.slug,
+        }
+    }
+}
+
+/// Columns for a `MediaRow` from alias `m`.
+pub const MEDIA_COLUMNS: &str =
+    "m.id, m.url, m.title, m.alt_text, m.mime_type, m.article_id, m.created_at";
+
+/// A media record.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MediaRow {
+    id: i64,
+    url: String,
+    title: String,
+    alt_text: String,
+    mime_type: String,
+    article_id: Option<i64>,
+    created_at: i64,
+}
+
+impl From<MediaRow> for Media {
+    fn from(row: MediaRow) -> Self {
+        Media {
+            id: MediaId(row.id),
+            url: row.url,
+            title: row.title,
+            alt_text: row.alt_text,
+            mime_type: row.mime_type,
+            article_id: row.article_id.map(ArticleId),
+            created_at: row.created_at,
         }
     }
 }

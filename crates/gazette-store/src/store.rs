@@ -1,6 +1,7 @@
 use crate::StoreResult;
 use gazette_domain::import::{
-    ImportArticle, ImportComment, ImportTerm, ImportUser, Outcome, Redirect,
+    ImportArticle, ImportComment, ImportMedia, ImportPage, ImportTerm, ImportUser, Outcome,
+    Redirect,
 };
 use gazette_domain::records::{
     ArticleQuery, ArticleRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit, CommentFilter,
@@ -8,8 +9,9 @@ use gazette_domain::records::{
 };
 use gazette_domain::spam::TokenCounts;
 use gazette_domain::{
-    Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, NewArticle, NewComment,
-    NewUser, Page, PageRequest, StaffComment, Term, TermKind, User, UserId,
+    Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, Crumb, Media, MediaId,
+    NewArticle, NewComment, NewStaticPage, NewUser, Page, PageId, PageRequest, StaffComment,
+    StaticPage, StaticPageRow, StaticPageUpdate, Term, TermKind, User, UserId,
 };
 
 /// Which published articles a list shows.
@@ -80,6 +82,22 @@ pub trait ImportTx: Send {
 
     /// An old address answering `301` with `target`; a path already redirected is re-pointed.
     async fn redirect(&mut self, path: &str, target: &str, at: i64) -> StoreResult<Outcome>;
+
+    /// A static page, matched by origin; returns its id and slug (the one asked for, or made
+    /// unique when another page had it). Its parent is set with [`ImportTx::page_parent`].
+    async fn page(&mut self, page: &ImportPage) -> StoreResult<(PageId, String, Outcome)>;
+
+    /// Files a page under another (or none); whether that changed anything.
+    async fn page_parent(&mut self, page: PageId, parent: Option<PageId>) -> StoreResult<bool>;
+
+    /// A media record, matched by origin. Its article is set with [`ImportTx::media_article`].
+    async fn media(&mut self, media: &ImportMedia) -> StoreResult<(MediaId, Outcome)>;
+
+    /// Ties a media record to the article it was uploaded to; whether that changed anything.
+    async fn media_article(&mut self, media: MediaId, article: ArticleId) -> StoreResult<bool>;
+
+    /// Sets an article's featured image; whether that changed anything.
+    async fn featured_image(&mut self, article: ArticleId, media: MediaId) -> StoreResult<bool>;
 
     /// Recounts the approved comments of every article touched, records that anything may have
     /// changed (caches drop everything), and commits.
@@ -402,6 +420,29 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deletes a redirect, with an audit line; `NotFound` when there is none at `path`.
     async fn delete_redirect(&self, path: &str, audit: NewAudit) -> StoreResult<()>;
+
+    /// Creates a static page; `Conflict` when another page has its slug.
+    async fn create_page(&self, page: NewStaticPage) -> StoreResult<StaticPage>;
+
+    /// Saves over a page unless its version moved on (`Conflict("page version")`); a changed
+    /// slug leaves a redirect from the old address (`Conflict("page slug")` when it is taken).
+    async fn update_page(&self, id: PageId, update: StaticPageUpdate) -> StoreResult<StaticPage>;
+
+    /// A page by id, whatever its status.
+    async fn page_by_id(&self, id: PageId) -> StoreResult<StaticPage>;
+
+    /// A page by slug, whatever its status.
+    async fn page_by_slug(&self, slug: &str) -> StoreResult<StaticPage>;
+
+    /// The page's parents for a breadcrumb, the farthest first, at most
+    /// [`gazette_domain::static_page::MAX_TRAIL`] (a loop ends there).
+    async fn page_trail(&self, id: PageId) -> StoreResult<Vec<Crumb>>;
+
+    /// One page of the admin's list of pages, by title.
+    async fn admin_pages(&self, page: PageRequest) -> StoreResult<Page<StaticPageRow>>;
+
+    /// A media record by id.
+    async fn media_by_id(&self, id: MediaId) -> StoreResult<Media>;
 
     /// An article's approved comments whose approval number is above `after`, as (id, number)
     /// in approval order, at most `limit` (what a live stream has not seen).

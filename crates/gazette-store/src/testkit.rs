@@ -88,6 +88,9 @@ macro_rules! conformance_suite {
             an_import_dropped_without_commit_leaves_nothing,
             an_import_updates_what_changed_and_recounts,
             redirects_are_listed_by_prefix_added_once_and_deleted,
+            pages_round_trip_check_their_version_and_keep_old_addresses,
+            a_page_trail_lists_parents_farthest_first_and_ends_in_a_loop,
+            imported_pages_and_media_are_matched_and_linked,
         );
     };
     (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
@@ -128,6 +131,7 @@ pub fn new_article(author: &User, slug: &str, published_at: i64) -> NewArticle {
         slug: slug.to_owned(),
         title: format!("Title of {slug}"),
         body_markdown: "Body *text*".into(),
+        body_format: gazette_domain::BodyFormat::Markdown,
         body_html: "<p>Body <em>text</em></p>".into(),
         excerpt: "Body text".into(),
         author_id: author.id,
@@ -1027,6 +1031,7 @@ fn update_of(article: &Article, slug: &str) -> ArticleUpdate {
         slug: slug.into(),
         title: format!("{} (edited)", article.title),
         body_markdown: "new".into(),
+        body_format: gazette_domain::BodyFormat::Html,
         body_html: "<p>new</p>".into(),
         excerpt: "new".into(),
         author_id: article.author.id,
@@ -2026,6 +2031,7 @@ fn import_article(author: UserId, slug: &str) -> gazette_domain::import::ImportA
         slug: slug.into(),
         title: "Imported".into(),
         body_markdown: "<p>Old body</p>".into(),
+        body_format: gazette_domain::BodyFormat::Html,
         body_html: "<p>Old body</p>".into(),
         excerpt: "Old body".into(),
         author_id: author,
@@ -2361,4 +2367,233 @@ pub async fn redirects_are_listed_by_prefix_added_once_and_deleted(store: &dyn S
         .await
         .expect("audit");
     assert_eq!(log.total, 5, "four additions and one deletion");
+}
+
+fn new_page(
+    author: &User,
+    slug: &str,
+    parent: Option<gazette_domain::PageId>,
+) -> gazette_domain::NewStaticPage {
+    gazette_domain::NewStaticPage {
+        slug: slug.into(),
+        title: format!("Page {slug}"),
+        body_source: "About *us*".into(),
+        body_format: gazette_domain::BodyFormat::Markdown,
+        body_html: "<p>About <em>us</em></p>".into(),
+        parent_id: parent,
+        author_id: author.id,
+        status: ArticleStatus::Published,
+        created_at: NOW,
+        updated_at: NOW,
+    }
+}
+
+/// A page is stored and read back whole; a save names the version it started from; a new
+/// slug leaves the old address redirecting; a taken slug is a conflict.
+pub async fn pages_round_trip_check_their_version_and_keep_old_addresses(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let about = store
+        .create_page(new_page(&ada, "about", None))
+        .await
+        .expect("create");
+    assert_eq!(about.slug, "about");
+    assert_eq!(about.body_html, "<p>About <em>us</em></p>");
+    assert_eq!(about.author.id, ada.id);
+    assert_eq!(about.version, 1);
+    assert_eq!(store.page_by_slug("about").await.expect("by slug"), about);
+    assert_eq!(store.page_by_id(about.id).await.expect("by id"), about);
+    assert!(matches!(
+        store.create_page(new_page(&ada, "about", None)).await,
+        Err(crate::StoreError::Conflict(_))
+    ));
+    let mut changed = new_page(&ada, "about-us", None);
+    changed.body_format = gazette_domain::BodyFormat::Html;
+    changed.updated_at = NOW + 10;
+    let saved = store
+        .update_page(
+            about.id,
+            gazette_domain::StaticPageUpdate {
+                expected_version: 1,
+                page: changed.clone(),
+            },
+        )
+        .await
+        .expect("save");
+    assert_eq!((saved.slug.as_str(), saved.version), ("about-us", 2));
+    assert_eq!(saved.body_format, gazette_domain::BodyFormat::Html);
+    assert_eq!(saved.created_at, NOW, "creation time is kept");
+    assert_eq!(
+        store.redirect("/about").await.expect("old address"),
+        "/about-us"
+    );
+    let stale = store
+        .update_page(
+            about.id,
+            gazette_domain::StaticPageUpdate {
+                expected_version: 1,
+                page: changed.clone(),
+            },
+        )
+        .await;
+    assert!(matches!(
+        stale,
+        Err(crate::StoreError::Conflict("page version"))
+    ));
+    let other = store
+        .create_page(new_page(&ada, "contact", None))
+        .await
+        .expect("create");
+    let taken = store
+        .update_page(
+            other.id,
+            gazette_domain::StaticPageUpdate {
+                expected_version: 1,
+                page: new_page(&ada, "about-us", None),
+            },
+        )
+        .await;
+    assert!(matches!(taken, Err(crate::StoreError::Conflict(_))));
+    let list = store
+        .admin_pages(PageRequest::new(1, 10))
+        .await
+        .expect("list");
+    assert_eq!(list.total, 2);
+    let titles: Vec<&str> = list.items.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["Page about-us", "Page contact"]);
+    assert!(matches!(
+        store.page_by_slug("nothing").await,
+        Err(crate::StoreError::NotFound(_))
+    ));
+}
+
+/// A breadcrumb: the parents from the top down, drafts marked, and a loop ends.
+pub async fn a_page_trail_lists_parents_farthest_first_and_ends_in_a_loop(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let top = store
+        .create_page(new_page(&ada, "top", None))
+        .await
+        .expect("top");
+    let mut middle = new_page(&ada, "middle", Some(top.id));
+    middle.status = ArticleStatus::Draft;
+    let middle = store.create_page(middle).await.expect("middle");
+    let leaf = store
+        .create_page(new_page(&ada, "leaf", Some(middle.id)))
+        .await
+        .expect("leaf");
+    let trail = store.page_trail(leaf.id).await.expect("trail");
+    let slugs: Vec<(&str, bool)> = trail.iter().map(|c| (c.slug.as_str(), c.public)).collect();
+    assert_eq!(slugs, [("top", true), ("middle", false)]);
+    assert!(store.page_trail(top.id).await.expect("trail").is_empty());
+    let list = store
+        .admin_pages(PageRequest::new(1, 10))
+        .await
+        .expect("list");
+    let leaf_row = list
+        .items
+        .iter()
+        .find(|p| p.slug == "leaf")
+        .expect("leaf row");
+    assert_eq!(leaf_row.parent_title.as_deref(), Some("Page middle"));
+    // top under leaf: a loop, which the trail still ends.
+    store
+        .update_page(
+            top.id,
+            gazette_domain::StaticPageUpdate {
+                expected_version: 1,
+                page: new_page(&ada, "top", Some(leaf.id)),
+            },
+        )
+        .await
+        .expect("save");
+    let looped = store.page_trail(leaf.id).await.expect("trail");
+    assert_eq!(looped.len(), gazette_domain::static_page::MAX_TRAIL);
+}
+
+/// Imported pages and media are found again by origin; parents, articles and featured images
+/// are linked once, and reported unchanged the second time.
+pub async fn imported_pages_and_media_are_matched_and_linked(store: &dyn Store) {
+    use gazette_domain::import::{ImportMedia, ImportPage, Outcome};
+    let ada = author(store, "Ada").await;
+    let media = ImportMedia {
+        origin: origin("m1"),
+        media: gazette_domain::NewMedia {
+            url: "https://old.example/wp-content/uploads/a.jpg".into(),
+            title: "A".into(),
+            alt_text: "An A".into(),
+            mime_type: "image/jpeg".into(),
+            article_id: None,
+            created_at: NOW,
+        },
+    };
+    let parent = ImportPage {
+        origin: origin("p1"),
+        page: new_page(&ada, "about", None),
+    };
+    let child = ImportPage {
+        origin: origin("p2"),
+        page: new_page(&ada, "about", None),
+    };
+    let mut tx = store.begin_import().await.expect("begin");
+    let (parent_id, parent_slug, outcome) = tx.page(&parent).await.expect("page");
+    assert_eq!((parent_slug.as_str(), outcome), ("about", Outcome::Created));
+    let (child_id, child_slug, _) = tx.page(&child).await.expect("page");
+    assert_eq!(child_slug, "about-2", "a taken slug is made unique");
+    assert!(
+        tx.page_parent(child_id, Some(parent_id))
+            .await
+            .expect("parent")
+    );
+    let (article_id, _, _) = tx
+        .article(&import_article(ada.id, "story"))
+        .await
+        .expect("article");
+    let (media_id, outcome) = tx.media(&media).await.expect("media");
+    assert_eq!(outcome, Outcome::Created);
+    assert!(tx.media_article(media_id, article_id).await.expect("tie"));
+    assert!(
+        tx.featured_image(article_id, media_id)
+            .await
+            .expect("feature")
+    );
+    tx.commit(NOW).await.expect("commit");
+
+    let article = store.article_by_id(article_id).await.expect("article");
+    let image = article.featured_image.expect("featured");
+    assert_eq!(image.id, media_id);
+    assert_eq!(image.alt_text, "An A");
+    assert_eq!(image.article_id, Some(article_id));
+    assert_eq!(store.media_by_id(media_id).await.expect("media"), image);
+    assert_eq!(
+        store.page_by_id(child_id).await.expect("child").parent_id,
+        Some(parent_id)
+    );
+
+    let mut again = store.begin_import().await.expect("begin");
+    let (same, _, outcome) = again.page(&child).await.expect("page");
+    assert_eq!((same, outcome), (child_id, Outcome::Unchanged));
+    assert!(
+        !again
+            .page_parent(child_id, Some(parent_id))
+            .await
+            .expect("parent")
+    );
+    let (same_media, outcome) = again.media(&media).await.expect("media");
+    assert_eq!((same_media, outcome), (media_id, Outcome::Unchanged));
+    assert!(
+        !again
+            .featured_image(article_id, media_id)
+            .await
+            .expect("feature")
+    );
+    let mut retitled = media.clone();
+    retitled.media.alt_text = "A better description".into();
+    assert_eq!(
+        again.media(&retitled).await.expect("media").1,
+        Outcome::Updated
+    );
+    again.commit(NOW).await.expect("commit");
+    assert_eq!(
+        store.media_by_id(media_id).await.expect("media").alt_text,
+        "A better description"
+    );
 }

@@ -68,7 +68,9 @@ pub fn router(state: AppState) -> Router {
         .route("/static/gazette.css", get(assets::stylesheet))
         .route("/static/live.js", get(assets::live_script))
         .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz));
+        .route("/readyz", get(ops::readyz))
+        .route("/{slug}", get(pages::static_page::static_page))
+        .route("/{slug}/", get(pages::static_page::static_page_with_slash));
     let routes = if metrics_here {
         routes.route("/metrics", get(ops::metrics))
     } else {

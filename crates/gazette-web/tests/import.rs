@@ -147,11 +147,95 @@ async fn the_theme_test_data_comes_in_whole() {
         "categories",
         "tags",
         "redirects",
+        "pages",
+        "media",
     ] {
         assert_eq!(again.get(what, Outcome::Created), 0, "{what}: {again}");
         assert_eq!(again.get(what, Outcome::Updated), 0, "{what}: {again}");
     }
     assert_eq!(again.get("articles", Outcome::Unchanged), 58);
+    assert_eq!(again.get("pages", Outcome::Unchanged), 21);
+    assert!(
+        !again.tallies.contains_key("featured images set"),
+        "links already set are not set again: {again}"
+    );
+}
+
+#[tokio::test]
+async fn pages_become_static_pages_and_attachments_media_with_featured_images() {
+    let app = TestApp::new().await;
+    let report = import(&app, fixture(), false).await.expect("imports");
+    assert_eq!(report.get("pages", Outcome::Created), 21, "{report}");
+    assert_eq!(report.get("media", Outcome::Created), 37, "{report}");
+    assert_eq!(report.tallies["featured images set"], 6, "{report}");
+    assert_eq!(
+        report.tallies["pages filed under their parent"], 13,
+        "{report}"
+    );
+    assert_eq!(
+        report.skipped["comments on pages and attachments skipped: only articles have a discussion"],
+        5,
+        "{report}"
+    );
+
+    // A page at its own address, its parents as a breadcrumb, never on the front page.
+    let page = app.browser().get("/level-3").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let crumbs = page.body.find("Breadcrumb").expect("a breadcrumb");
+    let one = page
+        .body
+        .find("<a href=\"/level-1\">Level 1</a>")
+        .expect("level 1");
+    let two = page
+        .body
+        .find("<a href=\"/level-2\">Level 2</a>")
+        .expect("level 2");
+    assert!(crumbs < one && one < two, "farthest parent first");
+    assert!(page.body.contains("<li aria-current=\"page\">Level 3</li>"));
+    assert!(page.body.contains("Level 3 of the reverse hierarchy test."));
+    let front = app.browser().get("/").await;
+    assert!(!front.body.contains("Level 3 of the reverse hierarchy"));
+    assert!(!front.body.contains("About The Tests"));
+
+    // Its WordPress addresses: nested permalink, trailing slash, ?page_id=.
+    for (old, new) in [
+        ("/level-1/level-2/level-3/", "/level-3"),
+        ("/about/", "/about"),
+        ("/?page_id=2", "/about"),
+    ] {
+        let response = app.browser().get(old).await;
+        assert_eq!(response.status, StatusCode::MOVED_PERMANENTLY, "{old}");
+        assert_eq!(response.location(), new, "{old}");
+    }
+    assert_eq!(
+        app.browser().get("/no-such-page/").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The featured image: at the top of the article and in its social card, with its alt text.
+    let article = app
+        .site
+        .store()
+        .article_by_slug("template-featured-image-horizontal")
+        .await
+        .expect("article");
+    let image = article.featured_image.expect("a featured image");
+    assert_eq!(image.alt_text, "Horizontal Featured Image");
+    assert_eq!(image.mime_type, "image/jpeg");
+    assert_eq!(image.article_id, Some(article.id));
+    assert!(image.url.starts_with("https://"), "{}", image.url);
+    let shown = app
+        .browser()
+        .get("/articles/template-featured-image-horizontal")
+        .await;
+    assert!(shown.body.contains("<meta property=\"og:image\""));
+    assert!(shown.body.contains("class=\"story-image\""));
+    assert!(shown.body.contains("alt=\"Horizontal Featured Image\""));
+    assert_eq!(
+        article.body_format,
+        gazette_domain::BodyFormat::Html,
+        "imported bodies stay HTML"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! `gazette copy-db`: moves a whole site between databases (SQLite ⇄ PostgreSQL, or to another
 //! database of the same kind) — articles, comments with their threads, staff, sessions, settings
-//! and secrets, the audit log, bans and the classifier — then checks every table's row count.
+//! and secrets, the audit log, bans, the classifier, static pages, media and redirects — then checks every table's row count.
 //! Both schemas have the same tables and columns (a test holds them to it); only a few column
 //! types differ (SQLite keeps booleans as integers), and values are converted by the target's type.
 
@@ -29,6 +29,9 @@ const TABLES: &[(&str, &str)] = &[
     // Where imported rows came from, so a later import of the same site still finds them.
     ("imported", "source, kind, original_id"),
     ("redirects", "path"),
+    // Static pages (a parent before its children is not needed: parent_id has no foreign key).
+    ("pages", "id"),
+    ("media", "id"),
 ];
 
 /// Tables whose `id` comes from a sequence that PostgreSQL must be told about after the copy.
@@ -42,6 +45,8 @@ const WITH_IDS: &[&str] = &[
     "bans",
     "changes",
     "jobs",
+    "pages",
+    "media",
 ];
 
 /// Rows per INSERT statement.

@@ -574,6 +574,9 @@ async fn a_site_moves_from_sqlite_to_postgres_with_identical_pages() {
         format!("/api/v1/articles/{article}/comments"),
         format!("/api/v1/counts?articles={article}"),
         "/author/alice".to_owned(),
+        // An imported static page with its breadcrumb, and an article with its featured image.
+        "/level-3".to_owned(),
+        "/articles/template-featured-image-horizontal".to_owned(),
     ];
     let mut before = Vec::new();
     for path in &paths {

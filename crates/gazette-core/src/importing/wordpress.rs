@@ -1,7 +1,12 @@
 use super::{IN_FLIGHT, ImportReport, Progress, bad_file, clean_name, path_of};
 use crate::{CoreError, CoreResult, Site};
-use gazette_domain::import::{ImportArticle, ImportComment, ImportTerm, ImportUser, Origin};
-use gazette_domain::{ArticleStatus, CommentStatus, TermKind, UserId, validate};
+use gazette_domain::import::{
+    ImportArticle, ImportComment, ImportMedia, ImportPage, ImportTerm, ImportUser, Origin,
+};
+use gazette_domain::{
+    ArticleId, ArticleStatus, BodyFormat, CommentStatus, MediaId, NewMedia, NewStaticPage, PageId,
+    TermKind, UserId, validate,
+};
 use gazette_import::wxr::{self, Record};
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
@@ -24,6 +29,23 @@ enum Prepared {
         skipped: Vec<String>,
         /// Something about it the operator should know.
         note: Option<String>,
+        /// The WordPress id of its featured image (`_thumbnail_id`).
+        thumbnail: Option<i64>,
+    },
+    Page {
+        page: Box<ImportPage>,
+        wordpress_id: i64,
+        /// The WordPress id of its parent page (0: none).
+        parent: i64,
+        creator: String,
+        link: String,
+        note: Option<String>,
+    },
+    Media {
+        media: Box<ImportMedia>,
+        /// The WordPress id of the post it was uploaded to (0: none).
+        parent: i64,
+        wordpress_id: i64,
     },
     Skipped(String),
     Progress(Progress),
@@ -54,6 +76,9 @@ impl Site {
         let mut authors: HashMap<String, UserId> = HashMap::new();
         let mut author_ids: HashMap<i64, UserId> = HashMap::new();
         let mut author_emails: HashMap<String, UserId> = HashMap::new();
+        // WordPress ids of what was written, and the links between them that are set once
+        // everything is in (a parent page or an attachment may come after what refers to it).
+        let mut links = Links::default();
         let now = self.now();
         while let Some(prepared) = receiver.recv().await {
             match prepared {
@@ -86,6 +111,7 @@ impl Site {
                     comments,
                     skipped,
                     note,
+                    thumbnail,
                 } => {
                     if let Some(note) = note {
                         report.note(note);
@@ -93,36 +119,22 @@ impl Site {
                     for reason in skipped {
                         report.skip(reason);
                     }
-                    // The theme test data has bylines like ">login": matched to the login.
-                    let cleaned = creator
-                        .trim()
-                        .trim_matches(|c: char| !(c.is_alphanumeric() || "._-@".contains(c)));
-                    let known = authors.get(creator.trim()).or_else(|| authors.get(cleaned));
-                    article.author_id = match known {
-                        Some(id) => *id,
-                        None => {
-                            let user = ImportUser {
-                                origin: Origin {
-                                    source: article.origin.source.clone(),
-                                    original_id: creator.clone(),
-                                },
-                                username: creator.clone(),
-                                display_name: creator.clone(),
-                                slug: gazette_domain::slugs::slugify(&creator),
-                                email: String::new(),
-                                created_at: now,
-                            };
-                            let (id, outcome) = tx.user(&user).await?;
-                            report.count("authors", outcome);
-                            report.note(format!(
-                                "author {creator:?} of post {wordpress_id} is not among the export's authors; an account was made"
-                            ));
-                            authors.insert(creator, id);
-                            id
-                        }
-                    };
+                    article.author_id = byline(
+                        &mut *tx,
+                        &mut authors,
+                        &mut report,
+                        &creator,
+                        &article.origin.source,
+                        wordpress_id,
+                        now,
+                    )
+                    .await?;
                     let (article_id, slug, outcome) = tx.article(&article).await?;
                     report.count("articles", outcome);
+                    links.articles.insert(wordpress_id, article_id);
+                    if let Some(thumbnail) = thumbnail {
+                        links.thumbnails.push((article_id, thumbnail));
+                    }
                     let target = format!("/articles/{slug}");
                     for path in old_addresses(&link, wordpress_id) {
                         if path != target {
@@ -152,10 +164,159 @@ impl Site {
                         report.count("comments", outcome);
                     }
                 }
+                Prepared::Page {
+                    mut page,
+                    wordpress_id,
+                    parent,
+                    creator,
+                    link,
+                    note,
+                } => {
+                    if let Some(note) = note {
+                        report.note(note);
+                    }
+                    page.page.author_id = byline(
+                        &mut *tx,
+                        &mut authors,
+                        &mut report,
+                        &creator,
+                        &page.origin.source,
+                        wordpress_id,
+                        now,
+                    )
+                    .await?;
+                    let (page_id, slug, outcome) = tx.page(&page).await?;
+                    report.count("pages", outcome);
+                    links.pages.insert(wordpress_id, page_id);
+                    links.page_parents.push((page_id, parent));
+                    let target = format!("/{slug}");
+                    let mut old = old_addresses(&link, 0);
+                    old.push(format!("/?page_id={wordpress_id}"));
+                    for path in old {
+                        if path != target {
+                            let outcome = tx.redirect(&path, &target, now).await?;
+                            report.count("redirects", outcome);
+                        }
+                    }
+                }
+                Prepared::Media {
+                    media,
+                    parent,
+                    wordpress_id,
+                } => {
+                    let (media_id, outcome) = tx.media(&media).await?;
+                    report.count("media", outcome);
+                    links.media.insert(wordpress_id, media_id);
+                    if parent > 0 {
+                        links.media_parents.push((media_id, parent));
+                    }
+                }
             }
         }
+        links.apply(&mut *tx, &mut report).await?;
         self.finish_import(parser, tx, report).await
     }
+}
+
+/// What refers to what by WordPress id, set once every item is in.
+#[derive(Default)]
+struct Links {
+    articles: HashMap<i64, ArticleId>,
+    pages: HashMap<i64, PageId>,
+    media: HashMap<i64, MediaId>,
+    /// A page and its parent's WordPress id (0: none).
+    page_parents: Vec<(PageId, i64)>,
+    /// An attachment and the WordPress id of the post it belongs to.
+    media_parents: Vec<(MediaId, i64)>,
+    /// An article and its featured image's WordPress id.
+    thumbnails: Vec<(ArticleId, i64)>,
+}
+
+impl Links {
+    async fn apply(
+        &self,
+        tx: &mut dyn gazette_store::ImportTx,
+        report: &mut ImportReport,
+    ) -> CoreResult<()> {
+        for &(page, parent) in &self.page_parents {
+            let parent_id = match parent {
+                0 => None,
+                id => match self.pages.get(&id) {
+                    Some(found) => Some(*found),
+                    None => {
+                        report.note(format!(
+                            "page {} is under page {id}, which is not in the export: it is a top-level page",
+                            page.0
+                        ));
+                        None
+                    }
+                },
+            };
+            if tx.page_parent(page, parent_id).await? && parent_id.is_some() {
+                report.tally("pages filed under their parent");
+            }
+        }
+        for &(media, parent) in &self.media_parents {
+            // An attachment of a page (or of a post not exported) belongs to no article.
+            if let Some(article) = self.articles.get(&parent)
+                && tx.media_article(media, *article).await?
+            {
+                report.tally("media tied to their article");
+            }
+        }
+        for &(article, thumbnail) in &self.thumbnails {
+            match self.media.get(&thumbnail) {
+                Some(media) => {
+                    if tx.featured_image(article, *media).await? {
+                        report.tally("featured images set");
+                    }
+                }
+                None => report.note(format!(
+                    "article {} names attachment {thumbnail} as its featured image, which is not in the export",
+                    article.0
+                )),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The staff account a post's or page's byline (`dc:creator`) names: an author of the export,
+/// or an account made for a login the export's authors do not list.
+async fn byline(
+    tx: &mut dyn gazette_store::ImportTx,
+    authors: &mut HashMap<String, UserId>,
+    report: &mut ImportReport,
+    creator: &str,
+    source: &str,
+    wordpress_id: i64,
+    now: i64,
+) -> CoreResult<UserId> {
+    // The theme test data has bylines like ">login": matched to the login.
+    let cleaned = creator
+        .trim()
+        .trim_matches(|c: char| !(c.is_alphanumeric() || "._-@".contains(c)));
+    if let Some(id) = authors.get(creator.trim()).or_else(|| authors.get(cleaned)) {
+        return Ok(*id);
+    }
+    let user = ImportUser {
+        origin: Origin {
+            source: source.to_owned(),
+            original_id: creator.to_owned(),
+        },
+        username: creator.to_owned(),
+        display_name: creator.to_owned(),
+        slug: gazette_domain::slugs::slugify(creator),
+        email: String::new(),
+        created_at: now,
+    };
+    let (id, outcome) = tx.user(&user).await?;
+    report.count("authors", outcome);
+    report.note(format!(
+        "author {creator:?} of item {wordpress_id} is not among the export's authors; an account was made"
+    ));
+    authors.insert(creator.to_owned(), id);
+    Ok(id)
 }
 
 /// The staff account behind a comment a WordPress user wrote (0: a reader): by the user's id
@@ -284,14 +445,20 @@ fn read_wordpress(
                     offset.unwrap_or(timezone_offset),
                     max_depth,
                 )?;
-                if let Prepared::Skipped(reason) = &prepared
-                    && comments > 0
-                {
-                    let kind = reason.split(' ').next().unwrap_or("item").to_owned();
+                let dropped = match &prepared {
+                    Prepared::Skipped(reason) => Some(format!(
+                        "comments skipped with their {} item",
+                        reason.split(' ').next().unwrap_or("item")
+                    )),
+                    Prepared::Page { .. } | Prepared::Media { .. } => Some(
+                        "comments on pages and attachments skipped: only articles have a discussion"
+                            .to_owned(),
+                    ),
+                    _ => None,
+                };
+                if let Some(reason) = dropped {
                     for _ in 0..comments {
-                        send(Prepared::Skipped(format!(
-                            "comments skipped with their {kind} item"
-                        )))?;
+                        send(Prepared::Skipped(reason.clone()))?;
                     }
                 }
                 send(prepared)?;
@@ -365,16 +532,8 @@ fn prepare_item(
                 "nav_menu_item items skipped: navigation menus are not imported".into(),
             ));
         }
-        "page" => {
-            return Ok(Prepared::Skipped(
-                "page items skipped: static pages are not imported yet".into(),
-            ));
-        }
-        "attachment" => {
-            return Ok(Prepared::Skipped(
-                "attachment items skipped: media records are not imported yet".into(),
-            ));
-        }
+        "page" => return Ok(prepare_page(item, source, offset, site.now())),
+        "attachment" => return Ok(prepare_media(item, source, offset, site.now())),
         other => {
             return Ok(Prepared::Skipped(format!(
                 "{other} items skipped: only posts are imported"
@@ -413,23 +572,14 @@ fn prepare_item(
     let updated_at = wxr::gmt_seconds(&item.modified_gmt)
         .unwrap_or(created_at)
         .max(created_at);
-    // WordPress shows markup in titles; Gazette's titles are text.
-    let title = if item.title.contains('<') {
-        gazette_render::excerpt_of_html(&item.title, usize::MAX)
-    } else {
-        item.title.clone()
-    };
-    let title = match clean_name(&title, "").as_str() {
-        "" => "(untitled)".to_owned(),
-        title => title.to_owned(),
-    };
+    let title = item_title(&item);
     let slug = match item.name.trim() {
         "" if item.title.trim().is_empty() => format!("post-{}", item.id),
         "" => gazette_domain::slugs::slugify(&item.title),
         name => decoded_slug(name, &item.title),
     };
     let body_source = gazette_import::content::article_html(&item.content);
-    let body_html = gazette_render::render_article(&body_source);
+    let body_html = gazette_render::clean_article_html(&body_source);
     let excerpt = match item.excerpt.trim() {
         "" => gazette_render::excerpt_of_html(&body_html, EXCERPT_WORDS),
         written => gazette_render::excerpt_of_html(written, EXCERPT_WORDS),
@@ -449,6 +599,7 @@ fn prepare_item(
         slug,
         title,
         body_markdown: body_source,
+        body_format: BodyFormat::Html,
         body_html,
         excerpt,
         author_id: UserId(0),
@@ -529,5 +680,128 @@ fn prepare_item(
         comments,
         skipped,
         note,
+        thumbnail: meta(&item.meta, "_thumbnail_id").and_then(|id| id.trim().parse().ok()),
     })
+}
+
+/// An item's post meta value by key.
+fn meta<'a>(meta: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    meta.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, value)| value.as_str())
+}
+
+/// A title as Gazette keeps it: text (WordPress shows markup in titles), never empty.
+fn item_title(item: &wxr::Item) -> String {
+    let title = if item.title.contains('<') {
+        gazette_render::excerpt_of_html(&item.title, usize::MAX)
+    } else {
+        item.title.clone()
+    };
+    match clean_name(&title, "").as_str() {
+        "" => "(untitled)".to_owned(),
+        title => title.to_owned(),
+    }
+}
+
+/// A WordPress page becomes a static page; its parent is linked once every page is in. Pages
+/// have no discussion here: their comments are skipped and counted.
+fn prepare_page(item: wxr::Item, source: String, offset: i64, now: i64) -> Prepared {
+    let status = match item.status.as_str() {
+        "publish" if item.password.is_empty() => ArticleStatus::Published,
+        "publish" | "future" | "draft" | "pending" | "private" => ArticleStatus::Draft,
+        "trash" => ArticleStatus::Trash,
+        other => {
+            return Prepared::Skipped(format!(
+                "pages skipped for their status {other:?} (auto-drafts and revisions are not pages)"
+            ));
+        }
+    };
+    let note = match item.status.as_str() {
+        "publish" if !item.password.is_empty() => Some(format!(
+            "page {} was password-protected on WordPress: imported as a draft",
+            item.id
+        )),
+        "future" => Some(format!(
+            "page {} was scheduled on WordPress; pages are not scheduled here: imported as a draft",
+            item.id
+        )),
+        _ => None,
+    };
+    let title = item_title(&item);
+    let slug = match item.name.trim() {
+        "" if item.title.trim().is_empty() => format!("page-{}", item.id),
+        "" => crate::pages::page_slug(&item.title),
+        name => crate::pages::page_slug(&decoded_slug(name, &item.title)),
+    };
+    let created_at = wxr::gmt_seconds(&item.date_gmt)
+        .or_else(|| wxr::local_seconds(&item.date, offset))
+        .unwrap_or(now);
+    let updated_at = wxr::gmt_seconds(&item.modified_gmt)
+        .unwrap_or(created_at)
+        .max(created_at);
+    let body_source = gazette_import::content::article_html(&item.content);
+    let body_html = gazette_render::clean_article_html(&body_source);
+    Prepared::Page {
+        page: Box::new(ImportPage {
+            origin: Origin {
+                source,
+                original_id: item.id.to_string(),
+            },
+            page: NewStaticPage {
+                slug,
+                title,
+                body_source,
+                body_format: BodyFormat::Html,
+                body_html,
+                parent_id: None,
+                author_id: UserId(0),
+                status,
+                created_at,
+                updated_at,
+            },
+        }),
+        wordpress_id: item.id,
+        parent: item.parent,
+        creator: item.creator,
+        link: item.link,
+        note,
+    }
+}
+
+/// An attachment becomes a media record: its address, title, alternative text and type (the
+/// file stays where it is; the importer makes no network requests).
+fn prepare_media(item: wxr::Item, source: String, offset: i64, now: i64) -> Prepared {
+    let url = match item.attachment_url.trim() {
+        "" => item.guid.trim(),
+        url => url,
+    };
+    // Shown as an image's address: only an http(s) address or a path on this site.
+    let Some(url) = validate::media_url(url) else {
+        return Prepared::Skipped(
+            "attachment items skipped: no http(s) address for the file".into(),
+        );
+    };
+    let created_at = wxr::gmt_seconds(&item.date_gmt)
+        .or_else(|| wxr::local_seconds(&item.date, offset))
+        .unwrap_or(now);
+    let alt_text = meta(&item.meta, "_wp_attachment_image_alt").unwrap_or_default();
+    Prepared::Media {
+        media: Box::new(ImportMedia {
+            origin: Origin {
+                source,
+                original_id: item.id.to_string(),
+            },
+            media: NewMedia {
+                mime_type: gazette_domain::media::mime_type_of(&url),
+                url,
+                title: clean_name(&item_title(&item), ""),
+                alt_text: clean_name(alt_text, ""),
+                article_id: None,
+                created_at,
+            },
+        }),
+        parent: item.parent,
+        wordpress_id: item.id,
+    }
 }

@@ -11,7 +11,9 @@ use gazette_core::CoreError;
 use gazette_core::auth::Staff;
 use gazette_core::editing::{ArticleForm, SaveAction};
 use gazette_domain::records::{ArticleQuery, ArticleRow};
-use gazette_domain::{Article, ArticleId, ArticleStatus, Page, Permission, User, UserId};
+use gazette_domain::{
+    Article, ArticleId, ArticleStatus, BodyFormat, Page, Permission, User, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,6 +123,7 @@ pub struct EditorFields {
     title: String,
     slug: String,
     body: String,
+    format: String,
     excerpt: String,
     categories: String,
     tags: String,
@@ -142,6 +145,7 @@ impl EditorFields {
             title: self.title.clone(),
             slug: self.slug.clone(),
             body_markdown: self.body.clone(),
+            body_format: body_format(&self.format)?,
             excerpt: self.excerpt.clone(),
             categories: self.categories.clone(),
             tags: self.tags.clone(),
@@ -150,6 +154,17 @@ impl EditorFields {
             publish_at: self.publish_at.clone(),
             version: self.version,
         })
+    }
+}
+
+/// The editor's "Body format" choice: Markdown unless HTML is chosen (as an import keeps it).
+pub(super) fn body_format(value: &str) -> Result<BodyFormat, AppError> {
+    match value {
+        "" | "markdown" => Ok(BodyFormat::Markdown),
+        "html" => Ok(BodyFormat::Html),
+        _ => Err(AppError::BadRequest(
+            "The body format must be markdown or html.".into(),
+        )),
     }
 }
 
@@ -174,6 +189,7 @@ struct EditorView {
     title: String,
     slug: String,
     body: String,
+    format: String,
     excerpt: String,
     categories: String,
     tags: String,
@@ -189,6 +205,7 @@ impl EditorView {
             title: article.title.clone(),
             slug: article.slug.clone(),
             body: article.body_markdown.clone(),
+            format: article.body_format.as_str().to_owned(),
             excerpt: article.excerpt.clone(),
             categories: article
                 .categories
@@ -214,6 +231,7 @@ impl EditorView {
             title: fields.title.clone(),
             slug: fields.slug.clone(),
             body: fields.body.clone(),
+            format: fields.format.clone(),
             excerpt: fields.excerpt.clone(),
             categories: fields.categories.clone(),
             tags: fields.tags.clone(),
@@ -302,6 +320,13 @@ pub struct NoticeQuery {
     notice: Option<String>,
 }
 
+impl NoticeQuery {
+    /// The notice code, if any.
+    pub fn notice(self) -> Option<String> {
+        self.notice
+    }
+}
+
 /// `GET /admin/articles/{id}`.
 pub async fn edit(
     State(state): State<AppState>,
@@ -347,7 +372,12 @@ pub async fn create(
             article: None,
             fields: EditorView::from_fields(&fields),
             error: None,
-            preview: Some(state.site.preview_article(&staff, &fields.body).await?),
+            preview: Some(
+                state
+                    .site
+                    .preview_article(&staff, body_format(&fields.format)?, &fields.body)
+                    .await?,
+            ),
         };
         return editor(&state, &staff, view, None, StatusCode::OK).await;
     }
@@ -397,7 +427,12 @@ pub async fn save(
             article: Some(&current),
             fields: EditorView::from_fields(&fields),
             error: None,
-            preview: Some(state.site.preview_article(&staff, &fields.body).await?),
+            preview: Some(
+                state
+                    .site
+                    .preview_article(&staff, body_format(&fields.format)?, &fields.body)
+                    .await?,
+            ),
         };
         return editor(&state, &staff, view, None, StatusCode::OK).await;
     }

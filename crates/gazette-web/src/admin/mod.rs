@@ -1,4 +1,4 @@
-//! The newsroom under `/admin`: logging in, articles, the moderation queue, bans, settings, staff,
+//! The newsroom under `/admin`: logging in, articles, pages, the moderation queue, bans, settings, staff,
 //! redirects and the audit log. Every route checks the staff member's role on the server (in the core), and
 //! every form carries the session's CSRF token.
 
@@ -8,6 +8,8 @@ pub mod articles;
 pub mod auth;
 /// The moderation queue and its actions.
 pub mod comments;
+/// Static pages and their editor.
+pub mod pages;
 /// Old addresses and where they lead.
 pub mod redirects;
 /// The session extractor, CSRF checks and the admin page renderer.
@@ -44,6 +46,9 @@ pub fn routes() -> Router<AppState> {
             get(articles::edit).post(articles::save),
         )
         .route("/admin/articles/{id}/state", post(articles::change_state))
+        .route("/admin/pages", get(pages::list).post(pages::create))
+        .route("/admin/pages/new", get(pages::new))
+        .route("/admin/pages/{id}", get(pages::edit).post(pages::save))
         .route("/admin/comments", get(comments::queue))
         .route("/admin/comments/bulk", post(comments::bulk))
         .route("/admin/comments/{id}/moderate", post(comments::moderate))

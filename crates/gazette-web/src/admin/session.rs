@@ -181,6 +181,7 @@ struct AdminUser {
     role: &'static str,
     can_moderate: bool,
     can_write: bool,
+    can_pages: bool,
     can_see_comments: bool,
     can_settings: bool,
     can_users: bool,
@@ -204,6 +205,7 @@ impl AdminContext {
                 role: staff.user.role.as_str(),
                 can_moderate: staff.can(Permission::ModerateComments),
                 can_write: staff.can(Permission::WriteOwnArticles),
+                can_pages: staff.can(Permission::EditAllArticles),
                 can_see_comments: staff.can(Permission::ModerateComments)
                     || staff.can(Permission::SeeOwnArticleComments),
                 can_settings: staff.can(Permission::ManageSettings),

@@ -8,6 +8,8 @@ pub mod article;
 pub mod front;
 /// The 301 that old addresses (an imported site's permalinks) answer with.
 pub mod moved;
+/// Static pages: `/about`.
+pub mod static_page;
 /// Posting the comment form.
 pub mod submit;
 

@@ -1,0 +1,65 @@
+use super::{SiteContext, render_html};
+use crate::AppState;
+use crate::error::AppError;
+use crate::pages::moved::moved_permanently;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use gazette_core::freshness::Shows;
+use gazette_domain::{Crumb, StaticPage};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+struct PageView<'a> {
+    #[serde(flatten)]
+    site: SiteContext,
+    page: &'a StaticPage,
+    trail: &'a [Crumb],
+}
+
+/// `GET /{slug}`: a published static page, with its parents as a breadcrumb. Cached like the
+/// archives (any save of a page or article makes it stale).
+pub async fn static_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let key = format!("page:{slug}");
+    if let Some(hit) = state.cache.get(&state.site, &key, &headers).await? {
+        return Ok(hit);
+    }
+    let stamp = state.site.stamp(Shows::Lists).await?;
+    let (page, trail) = state.site.public_page(&slug).await?;
+    let description = gazette_render::excerpt_of_html(&page.body_html, 30);
+    let path = format!("/{}", page.slug);
+    let site = SiteContext::new(&state, &page.title, &description, Some(&path)).await?;
+    let html = render_html(
+        &state,
+        "page.html",
+        &PageView {
+            site,
+            page: &page,
+            trail: &trail,
+        },
+    )?;
+    let keep = state.site.stamp(Shows::Lists).await? == stamp;
+    Ok(state.cache.put(
+        key,
+        Shows::Lists,
+        stamp,
+        keep,
+        crate::cache::HTML,
+        html,
+        &headers,
+    ))
+}
+
+/// `GET /{slug}/`: WordPress's page addresses end in a slash; a published page answers at the
+/// address without it. Anything else is a 404 (which consults the redirects).
+pub async fn static_page_with_slash(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let (page, _) = state.site.public_page(&slug).await?;
+    Ok(moved_permanently(&format!("/{}", page.slug)))
+}
