@@ -11,7 +11,9 @@ pub fn article_html(content: &str) -> String {
     // Since WordPress 5.0, content written in the block editor is shown without wpautop: its
     // blocks carry their own paragraphs.
     let blocks = content.contains("<!-- wp:");
-    let content = BLOCK_COMMENT.replace_all(content, "");
+    // Block comments, `<!--more-->`, `<!--nextpage-->`: the sanitiser would drop them anyway,
+    // and dropped after wpautop they would leave empty paragraphs behind.
+    let content = COMMENT.replace_all(content, "");
     let content = shortcodes(&content);
     if blocks {
         content.trim().to_owned()
@@ -33,9 +35,9 @@ pub fn autop(content: &str) -> String {
     html_auto_p::auto_p(content, html_auto_p::Options::new().br(true))
 }
 
-/// `<!-- wp:name {...} -->` and `<!-- /wp:name -->`; other comments stay (the sanitiser drops them).
-static BLOCK_COMMENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<!--\s*/?wp:[^>]*?-->\n?").unwrap_or_else(|_| unreachable!()));
+/// Any HTML comment (`<!-- wp:name {...} -->`, `<!--more-->`), with the line break after it.
+static COMMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->\n?").unwrap_or_else(|_| unreachable!()));
 
 /// `[caption attrs]inner[/caption]`, non-greedy, across lines.
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {

@@ -18,6 +18,16 @@ pub struct Site {
     pub language: String,
     /// `wp:wxr_version`: 1.0, 1.1 or 1.2.
     pub wxr_version: String,
+    /// What wrote the file, e.g. `https://wordpress.org/?v=6.1.1` or `Gazette 0.1.0`.
+    pub generator: String,
+}
+
+impl Site {
+    /// Whether Gazette's `export wordpress` wrote the file: its comments are final HTML, not
+    /// text for wpautop.
+    pub fn from_gazette(&self) -> bool {
+        self.generator.starts_with("Gazette")
+    }
 }
 
 /// A `wp:author`: a WordPress account that wrote something.
@@ -204,6 +214,10 @@ impl<R: BufRead> Reader<R> {
                 }
                 "language" => {
                     self.site.language = self.events.text()?;
+                    continue;
+                }
+                "generator" => {
+                    self.site.generator = self.events.text()?;
                     continue;
                 }
                 "wp:wxr_version" => {

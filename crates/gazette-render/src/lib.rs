@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod templates;
 
 pub use markdown::{
-    clean_article_html, excerpt, excerpt_of_html, render_article, render_body, render_comment,
+    clean_article_html, clean_comment_html, excerpt, excerpt_of_html, render_article, render_body,
+    render_comment,
 };
 pub use templates::{RenderError, Templates};

@@ -22,6 +22,12 @@ pub fn clean_article_html(html: &str) -> String {
     ARTICLE_CLEANER.clean(html).to_string()
 }
 
+/// Sanitises a comment written in HTML (an imported one) with the comment allow-list, without
+/// reading it as Markdown: the same HTML comes out however often it is imported.
+pub fn clean_comment_html(html: &str) -> String {
+    COMMENT_CLEANER.clean(html).to_string()
+}
+
 /// Renders a body in its format: Markdown through [`render_article`], HTML through
 /// [`clean_article_html`].
 pub fn render_body(format: gazette_domain::BodyFormat, source: &str) -> String {
@@ -47,6 +53,9 @@ static ARTICLE_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .link_rel(Some("noopener"))
+        // Table footers and captions (WordPress's table block has them): dropped, a footer's rows
+        // would move into the body the next time the HTML is read.
+        .add_tags(["tfoot", "caption"])
         .add_tag_attributes("img", ["loading"])
         .add_tag_attributes("td", ["align"])
         .add_tag_attributes("th", ["align"]);

@@ -47,12 +47,39 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
-    /// Bring a site in from another system.
+    /// Bring a site in from another system (or from `gazette export json`).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write the whole site out: as a Gazette JSON document, or as a WordPress export.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Make a consistent copy of a SQLite site's database while it runs (for PostgreSQL, use
     /// pg_dump: see docs/DEPLOY.md).
     Backup {
+        /// File to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The whole site as one versioned JSON document (docs/EXPORT.md): articles, pages, terms,
+    /// staff, comments with their threads and statuses, media, redirects, settings. Read back
+    /// with `gazette import json`.
+    Json {
+        /// File to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+        /// Keep password hashes and the site's secrets (keys for cookies and avatars) in the
+        /// file: for moving a site whose staff should keep their passwords. Guard the file.
+        #[arg(long)]
+        include_secrets: bool,
+    },
+    /// Articles, pages, categories, tags, authors, comments and media as a WordPress export
+    /// (WXR 1.2), for WordPress's importer or Disqus's.
+    Wordpress {
         /// File to write; it must not exist yet.
         #[arg(long)]
         to: PathBuf,
@@ -71,6 +98,15 @@ pub enum ImportCommand {
         /// Read, match and report, but write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Read a `gazette export json` document into an empty site: the same articles, pages,
+    /// comments and ids, so every page reads as it did. Whole or nothing.
+    Json {
+        /// The document.
+        file: PathBuf,
+        /// Empty a database that already holds a site before importing into it.
+        #[arg(long)]
+        replace: bool,
     },
     /// Import a Disqus export's comments, attached to the articles their threads were about
     /// (by link, following old WordPress addresses, or by identifier). Import the WordPress site

@@ -11,7 +11,7 @@ use sqlx::{PgPool, Row, SqlitePool};
 
 /// Every table, parents before children (foreign keys), each with the column that orders its
 /// rows (so that a reply is copied after the comment it answers).
-const TABLES: &[(&str, &str)] = &[
+pub(crate) const TABLES: &[(&str, &str)] = &[
     ("settings", "key"),
     ("users", "id"),
     ("terms", "id"),
@@ -35,7 +35,7 @@ const TABLES: &[(&str, &str)] = &[
 ];
 
 /// Tables whose `id` comes from a sequence that PostgreSQL must be told about after the copy.
-const WITH_IDS: &[&str] = &[
+pub(crate) const WITH_IDS: &[&str] = &[
     "users",
     "terms",
     "articles",
@@ -53,7 +53,7 @@ const WITH_IDS: &[&str] = &[
 const BATCH: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Int,
     Bool,
     Real,
@@ -61,20 +61,20 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
-enum Cell {
+pub(crate) enum Cell {
     Null,
     Int(i64),
     Real(f64),
     Text(String),
 }
 
-enum Db {
+pub(crate) enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
 impl Db {
-    async fn open(url: &str) -> anyhow::Result<Self> {
+    pub(crate) async fn open(url: &str) -> anyhow::Result<Self> {
         // Opening through the stores creates and migrates the schema, so both ends match.
         Ok(match crate::setup::open_backend(url).await?.pool() {
             Pool::Sqlite(pool) => Self::Sqlite(pool.clone()),
@@ -83,7 +83,7 @@ impl Db {
     }
 
     /// Tables besides sqlx's bookkeeping.
-    async fn tables(&self) -> anyhow::Result<Vec<String>> {
+    pub(crate) async fn tables(&self) -> anyhow::Result<Vec<String>> {
         Ok(match self {
             Self::Sqlite(pool) => {
                 sqlx::query_scalar(
@@ -104,7 +104,7 @@ impl Db {
         })
     }
 
-    async fn columns(&self, table: &str) -> anyhow::Result<Vec<(String, Kind)>> {
+    pub(crate) async fn columns(&self, table: &str) -> anyhow::Result<Vec<(String, Kind)>> {
         let rows: Vec<(String, String)> = match self {
             Self::Sqlite(pool) => {
                 sqlx::query_as("SELECT name, type FROM pragma_table_info(?) ORDER BY cid")
@@ -148,7 +148,7 @@ impl Db {
             .collect()
     }
 
-    async fn count(&self, table: &str) -> anyhow::Result<i64> {
+    pub(crate) async fn count(&self, table: &str) -> anyhow::Result<i64> {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         Ok(match self {
             Self::Sqlite(pool) => {
@@ -164,41 +164,130 @@ impl Db {
         })
     }
 
-    /// Streams `table`'s rows in order (read as `columns`, the source's types), `BATCH` at a
-    /// time, into `target` (written as `into`, the same columns with the target's types).
-    async fn copy_to(
-        &self,
+    /// A read transaction: every table read through it shows the same moment of the site,
+    /// whatever is written meanwhile.
+    pub(crate) async fn snapshot(&self) -> anyhow::Result<Snapshot> {
+        Ok(match self {
+            Self::Sqlite(pool) => Snapshot::Sqlite(pool.begin().await?),
+            Self::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                Snapshot::Postgres(tx)
+            }
+        })
+    }
+
+    /// A write transaction for the whole copy or import.
+    pub(crate) async fn begin(&self) -> anyhow::Result<Target<'static>> {
+        Ok(match self {
+            Self::Sqlite(pool) => Target::Sqlite(pool.begin().await?),
+            Self::Postgres(pool) => Target::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// The tables of `tables` that hold rows.
+    pub(crate) async fn occupied(&self, tables: &[&str]) -> anyhow::Result<Vec<String>> {
+        let mut occupied = Vec::new();
+        for table in tables {
+            if self.count(table).await? > 0 {
+                occupied.push((*table).to_owned());
+            }
+        }
+        Ok(occupied)
+    }
+
+    /// Closes the pool (SQLite folds its write-ahead log back into the file).
+    pub(crate) async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// The newest migration applied: the schema's version.
+    pub(crate) async fn schema_version(&self) -> anyhow::Result<i64> {
+        let sql = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+        Ok(match self {
+            Self::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Self::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        })
+    }
+}
+
+/// Where a batch of rows goes: another database's transaction, or an export file.
+pub(crate) trait Sink {
+    /// Takes `rows` of `table` (emptying it); `columns` name and type each cell.
+    async fn take(
+        &mut self,
+        table: &str,
+        columns: &[(String, Kind)],
+        rows: &mut Vec<Vec<Cell>>,
+    ) -> anyhow::Result<u64>;
+}
+
+impl Sink for Target<'_> {
+    async fn take(
+        &mut self,
+        table: &str,
+        columns: &[(String, Kind)],
+        rows: &mut Vec<Vec<Cell>>,
+    ) -> anyhow::Result<u64> {
+        self.insert(table, columns, rows).await
+    }
+}
+
+/// A consistent read of the whole site (see [`Db::snapshot`]).
+pub(crate) enum Snapshot {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Snapshot {
+    /// Streams `table`'s rows in `order` (read as `columns`, the source's types; `only` is a
+    /// condition, or empty), `BATCH` at a time, into `sink` (given `into`, the same columns
+    /// with the sink's types).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn stream(
+        &mut self,
         table: &str,
         order: &str,
+        only: &str,
         columns: &[(String, Kind)],
         into: &[(String, Kind)],
-        target: &mut Target<'_>,
+        sink: &mut impl Sink,
     ) -> anyhow::Result<u64> {
         let list = column_list(columns);
-        let sql = format!("SELECT {list} FROM {table} ORDER BY {order}");
+        let only = if only.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {only}")
+        };
+        let sql = format!("SELECT {list} FROM {table}{only} ORDER BY {order}");
         let mut batch: Vec<Vec<Cell>> = Vec::with_capacity(BATCH);
         let mut copied = 0u64;
         match self {
-            Self::Sqlite(pool) => {
-                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(pool);
+            Self::Sqlite(tx) => {
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(&mut **tx);
                 while let Some(row) = rows.try_next().await? {
                     batch.push(read_sqlite(&row, columns)?);
                     if batch.len() == BATCH {
-                        copied += target.insert(table, into, &mut batch).await?;
+                        copied += sink.take(table, into, &mut batch).await?;
                     }
                 }
             }
-            Self::Postgres(pool) => {
-                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(pool);
+            Self::Postgres(tx) => {
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(&mut **tx);
                 while let Some(row) = rows.try_next().await? {
                     batch.push(read_postgres(&row, columns)?);
                     if batch.len() == BATCH {
-                        copied += target.insert(table, into, &mut batch).await?;
+                        copied += sink.take(table, into, &mut batch).await?;
                     }
                 }
             }
         }
-        copied += target.insert(table, into, &mut batch).await?;
+        copied += sink.take(table, into, &mut batch).await?;
         Ok(copied)
     }
 }
@@ -261,14 +350,89 @@ fn read_postgres(
 }
 
 /// The write side: one transaction for the whole copy, so a failed copy leaves nothing.
-enum Target<'c> {
+pub(crate) enum Target<'c> {
     Sqlite(sqlx::Transaction<'c, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'c, sqlx::Postgres>),
 }
 
 impl Target<'_> {
+    async fn execute(&mut self, sql: String) -> anyhow::Result<()> {
+        match self {
+            Self::Sqlite(tx) => {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Self::Postgres(tx) => {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Empties `tables` (listed parents first; emptied children first) and the change log,
+    /// since nothing in it is true of what comes in.
+    pub(crate) async fn empty(&mut self, tables: &[&str]) -> anyhow::Result<()> {
+        for table in tables.iter().rev().chain(&["changes"]) {
+            self.execute(format!("DELETE FROM {table}")).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves PostgreSQL's id sequences past the ids written, then commits.
+    pub(crate) async fn commit(mut self) -> anyhow::Result<()> {
+        if let Self::Postgres(_) = self {
+            for table in WITH_IDS {
+                self.execute(format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                     COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                ))
+                .await?;
+            }
+        }
+        match self {
+            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Writes settings rows (`key`, `value` among `columns`) over the ones already there.
+    pub(crate) async fn upsert_settings(
+        &mut self,
+        columns: &[(String, Kind)],
+        rows: &mut Vec<Vec<Cell>>,
+    ) -> anyhow::Result<u64> {
+        let at = |name: &str| {
+            columns
+                .iter()
+                .position(|(n, _)| n == name)
+                .with_context(|| format!("settings rows need a {name} column"))
+        };
+        let (key, value) = (at("key")?, at("value")?);
+        let count = rows.len() as u64;
+        for row in rows.drain(..) {
+            let (Some(Cell::Text(k)), Some(Cell::Text(v))) = (row.get(key), row.get(value)) else {
+                bail!("a settings row needs a text key and value");
+            };
+            let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                       ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+            match self {
+                Self::Sqlite(tx) => {
+                    sqlx::query(sql).bind(k).bind(v).execute(&mut **tx).await?;
+                }
+                Self::Postgres(tx) => {
+                    sqlx::query(sql).bind(k).bind(v).execute(&mut **tx).await?;
+                }
+            }
+        }
+        Ok(count)
+    }
+
     /// Inserts `rows` (emptied afterwards); `columns` are the target's, in the source's order.
-    async fn insert(
+    pub(crate) async fn insert(
         &mut self,
         table: &str,
         columns: &[(String, Kind)],
@@ -343,38 +507,17 @@ pub async fn copy_db(from: &str, to: &str, replace: bool) -> anyhow::Result<()> 
             unknown.join(", ")
         );
     }
-    let mut occupied = Vec::new();
-    for (table, _) in TABLES {
-        if target.count(table).await? > 0 {
-            occupied.push(*table);
-        }
-    }
+    let names: Vec<&str> = TABLES.iter().map(|(t, _)| *t).collect();
+    let occupied = target.occupied(&names).await?;
     if !occupied.is_empty() && !replace {
         bail!(
             "the target already holds a site (rows in {}); pass --replace to empty it first",
             occupied.join(", ")
         );
     }
-    let mut tx = match &target {
-        Db::Sqlite(pool) => Target::Sqlite(pool.begin().await?),
-        Db::Postgres(pool) => Target::Postgres(pool.begin().await?),
-    };
-    // Children first when emptying; `changes` too, since nothing in it is true of the copy.
-    for table in TABLES.iter().rev().map(|(t, _)| *t).chain(["changes"]) {
-        let sql = format!("DELETE FROM {table}");
-        match &mut tx {
-            Target::Sqlite(tx) => {
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            Target::Postgres(tx) => {
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
-    }
+    let mut tx = target.begin().await?;
+    tx.empty(&names).await?;
+    let mut snapshot = source.snapshot().await?;
     let mut copied = Vec::new();
     for (table, order) in TABLES {
         let source_columns = source.columns(table).await?;
@@ -394,26 +537,14 @@ pub async fn copy_db(from: &str, to: &str, replace: bool) -> anyhow::Result<()> 
         if into.len() != target_columns.len() {
             bail!("the target's {table} has columns the source lacks (different versions?)");
         }
-        let written = source
-            .copy_to(table, order, &source_columns, &into, &mut tx)
+        let written = snapshot
+            .stream(table, order, "", &source_columns, &into, &mut tx)
             .await
             .with_context(|| format!("copying {table}"))?;
         copied.push((*table, written));
     }
-    if let Target::Postgres(tx) = &mut tx {
-        for table in WITH_IDS {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            )))
-            .execute(&mut **tx)
-            .await?;
-        }
-    }
-    match tx {
-        Target::Sqlite(tx) => tx.commit().await?,
-        Target::Postgres(tx) => tx.commit().await?,
-    }
+    drop(snapshot);
+    tx.commit().await?;
     println!("{:<20} {:>10} {:>10}", "table", "source", "target");
     let mut mismatched = Vec::new();
     for (table, written) in copied {

@@ -12,6 +12,7 @@ pub async fn import(config: Config, command: ImportCommand) -> anyhow::Result<()
     let (file, dry_run, disqus) = match command {
         ImportCommand::Wordpress { file, dry_run } => (file, dry_run, false),
         ImportCommand::Disqus { file, dry_run } => (file, dry_run, true),
+        ImportCommand::Json { .. } => anyhow::bail!("import json is read by site_json"),
     };
     let (items, comments): (&[u8], &[u8]) = if disqus {
         (b"<thread ", b"<post ")

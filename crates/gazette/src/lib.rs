@@ -5,6 +5,8 @@
 mod cli;
 /// `copy-db`: a whole site from one database to another.
 mod copy;
+/// `gazette export wordpress`: the site as a WordPress export (WXR 1.2).
+mod export;
 /// `gazette import`: bringing a site in, with a progress bar and a report.
 mod import;
 /// `gazette user`, `gazette article`, `gazette comments`.
@@ -13,6 +15,8 @@ mod manage;
 mod serve;
 /// Opening a store from a URL and building the configuration.
 mod setup;
+/// `gazette export json` / `import json`: the whole site as one JSON document.
+mod site_json;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -62,7 +66,17 @@ async fn dispatch(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Article(command) => manage::article(config, command).await,
         cli::Command::Comments(command) => manage::comments(config, command).await,
         cli::Command::CopyDb { from, to, replace } => copy::copy_db(&from, &to, replace).await,
+        cli::Command::Import(cli::ImportCommand::Json { file, replace }) => {
+            site_json::import_json(&config.db, &file, replace).await
+        }
         cli::Command::Import(command) => import::import(config, command).await,
+        cli::Command::Export(cli::ExportCommand::Json {
+            to,
+            include_secrets,
+        }) => site_json::export_json(&config.db, &to, include_secrets).await,
+        cli::Command::Export(cli::ExportCommand::Wordpress { to }) => {
+            export::export_wordpress(config, &to).await
+        }
         cli::Command::Backup { to } => manage::backup(&config.db, &to).await,
     }
 }

@@ -202,7 +202,7 @@ fn read_disqus(
                         avatar: site.secrets.avatar_hash(&email),
                         author_email: email,
                         author_url: None,
-                        body_html: gazette_render::render_comment(&post.message),
+                        body_html: gazette_render::clean_comment_html(&post.message),
                         body_markdown: post.message,
                         status,
                         ip_network: ip.as_deref().and_then(crate::spam::ip_network),

@@ -444,6 +444,7 @@ fn read_wordpress(
                     source,
                     offset.unwrap_or(timezone_offset),
                     max_depth,
+                    reader.site().from_gazette(),
                 )?;
                 let dropped = match &prepared {
                     Prepared::Skipped(reason) => Some(format!(
@@ -524,6 +525,7 @@ fn prepare_item(
     source: String,
     offset: i64,
     max_depth: u32,
+    final_html: bool,
 ) -> CoreResult<Prepared> {
     match item.post_type.as_str() {
         "post" => {}
@@ -639,8 +641,12 @@ fn prepare_item(
             _ => CommentStatus::Trash,
         };
         let email = comment.author_email.trim().to_lowercase();
-        let body_source = gazette_import::content::comment_html(&comment.content);
-        let body_html = gazette_render::render_comment(&body_source);
+        let body_source = if final_html {
+            comment.content.clone()
+        } else {
+            gazette_import::content::comment_html(&comment.content)
+        };
+        let body_html = gazette_render::clean_comment_html(&body_source);
         let ip = super::imported_ip(&comment.author_ip);
         let created_at = wxr::gmt_seconds(&comment.date_gmt)
             .or_else(|| wxr::local_seconds(&comment.date, offset))
