@@ -25,10 +25,15 @@ gazette=target/release/gazette
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+measure() { # label command...
+    local label=$1 out
+    shift
+    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null; } 2>&1 | tail -1)
+    printf "| %-34s | %8s s | %6d MB |\n" "$label" "${out% *}" $(( ${out#* } / 1024 ))
+}
+
 run() { # label db file
-    local out
-    out=$( { /usr/bin/time -f "%e %M" "$gazette" --db "$2" import wordpress "$3" >/dev/null; } 2>&1 | tail -1)
-    printf "| %-34s | %8s s | %6d MB |\n" "$1" "${out% *}" $(( ${out#* } / 1024 ))
+    measure "$1" "$gazette" --db "$2" import wordpress "$3"
 }
 
 for scale in 1 10; do
@@ -49,4 +54,11 @@ for scale in 1 10; do
         run "PostgreSQL ${scale}x, again" "$base/$db" "$file"
         psql "$postgres" -q -c "DROP DATABASE $db" >/dev/null
     fi
+done
+# Moving out and back: the whole site as JSON, and read into an empty site.
+for scale in 1 10; do
+    measure "SQLite ${scale}x, export json" "$gazette" --db "sqlite:$work/site-$scale.db" export json --to "$work/site-$scale.json"
+    size=$(( $(stat -c %s "$work/site-$scale.json") / 1000000 ))
+    measure "SQLite ${scale}x, import json (${size} MB)" "$gazette" --db "sqlite:$work/json-$scale.db" import json "$work/site-$scale.json"
+    measure "SQLite ${scale}x, export wordpress" "$gazette" --db "sqlite:$work/site-$scale.db" export wordpress --to "$work/out-$scale.xml"
 done

@@ -31,6 +31,34 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// Connections: how many, and how long a client may take.
     pub server: ServerConfig,
+    /// Imports uploaded in the newsroom (`/admin/import`).
+    pub import: ImportConfig,
+}
+
+/// Imports uploaded in the newsroom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportConfig {
+    /// Largest export an admin may upload, in megabytes; a larger one is refused.
+    pub max_upload_megabytes: u32,
+    /// Seconds an upload may take (it is exempt from `server.request_timeout_seconds`).
+    pub upload_timeout_seconds: u32,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        Self {
+            max_upload_megabytes: 512,
+            upload_timeout_seconds: 3600,
+        }
+    }
+}
+
+impl ImportConfig {
+    /// The upload limit in bytes.
+    pub fn max_upload_bytes(&self) -> u64 {
+        u64::from(self.max_upload_megabytes) * 1024 * 1024
+    }
 }
 
 /// Limits on client connections, so that clients that connect and send nothing (or a header line
@@ -197,6 +225,7 @@ impl Default for Config {
             live: LiveConfig::default(),
             metrics: MetricsConfig::default(),
             server: ServerConfig::default(),
+            import: ImportConfig::default(),
             proxy: ProxyConfig {
                 trusted: Vec::new(),
                 header: "x-forwarded-for".into(),
@@ -370,6 +399,12 @@ impl Config {
                 "live.heartbeat_seconds must be from 1 to 300, not {}",
                 self.live.heartbeat_seconds
             )));
+        }
+        if self.import.max_upload_megabytes == 0 || self.import.upload_timeout_seconds == 0 {
+            return Err(ConfigError(
+                "import.max_upload_megabytes and import.upload_timeout_seconds must be positive"
+                    .into(),
+            ));
         }
         if self.server.max_connections == 0
             || !(1..=300).contains(&self.server.header_timeout_seconds)

@@ -34,6 +34,11 @@ impl Site {
                 break;
             };
             ran += 1;
+            if job.kind == crate::importing::runs::IMPORT {
+                // Minutes long: on a task of its own, so that upkeep goes on meanwhile.
+                self.start_import_job(job).await?;
+                continue;
+            }
             match self.run_job(&job).await {
                 Ok(()) => self.store.finish_job(job.id, self.now()).await?,
                 Err(error) => {

@@ -27,6 +27,8 @@ pub struct Site {
     pub(crate) render: crate::cpu::CpuPool,
     /// Hashing and checking passwords (argon2: 19 MiB and ~25 ms each), off the async threads.
     pub(crate) hashing: crate::cpu::CpuPool,
+    /// Imports this node is running (uploaded in the newsroom), with their progress.
+    pub(crate) imports: crate::importing::runs::RunningImports,
 }
 
 impl std::fmt::Debug for Site {
@@ -55,6 +57,7 @@ impl Site {
             reserved_names: Arc::new(std::sync::Mutex::new(None)),
             render: crate::cpu::CpuPool::per_core(),
             hashing: crate::cpu::CpuPool::per_core(),
+            imports: Default::default(),
         };
         let stored = site.load_settings().await?;
         site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(

@@ -152,3 +152,47 @@ pub struct ImportMedia {
     /// What it becomes (the article it belongs to is linked once every article is in).
     pub media: crate::NewMedia,
 }
+
+/// An import started in the newsroom: the uploaded file and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportRun {
+    /// Database id.
+    pub id: i64,
+    /// `wordpress` or `disqus`.
+    pub kind: String,
+    /// The uploaded file's name, as the browser gave it.
+    pub file_name: String,
+    /// Bytes uploaded.
+    pub size: i64,
+    /// Read, match and report, but write nothing.
+    pub dry_run: bool,
+    /// `uploading`, `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// Items read so far (or in all, once done).
+    pub items_done: i64,
+    /// Comments read so far.
+    pub comments_done: i64,
+    /// The report, or why it failed.
+    pub report: String,
+    /// Who uploaded it.
+    pub created_by: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// When it ended.
+    pub finished_at: Option<i64>,
+}
+
+/// An upload to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewImportRun {
+    /// `wordpress` or `disqus`.
+    pub kind: String,
+    /// The file's name.
+    pub file_name: String,
+    /// Write nothing.
+    pub dry_run: bool,
+    /// Who uploads it.
+    pub created_by: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}

@@ -58,6 +58,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("page.html", include_str!("../templates/page.html")),
     (
+        "admin_import.html",
+        include_str!("../templates/admin_import.html"),
+    ),
+    (
+        "admin_import_run.html",
+        include_str!("../templates/admin_import_run.html"),
+    ),
+    (
         "admin_settings.html",
         include_str!("../templates/admin_settings.html"),
     ),

@@ -40,6 +40,14 @@ pub(crate) enum Arg {
     Text(String),
     /// Text or NULL.
     OptText(Option<String>),
+    /// Bytes (a BLOB on SQLite, BYTEA on PostgreSQL).
+    Bytes(Vec<u8>),
+}
+
+impl From<&[u8]> for Arg {
+    fn from(value: &[u8]) -> Self {
+        Self::Bytes(value.to_vec())
+    }
 }
 
 impl From<i64> for Arg {
@@ -194,6 +202,7 @@ where
     for<'a> bool: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     use sqlx::Arguments;
     let mut encoded = DB::Arguments::default();
@@ -204,6 +213,7 @@ where
             Arg::Bool(v) => encoded.add(*v),
             Arg::Text(v) => encoded.add(v.clone()),
             Arg::OptText(v) => encoded.add(v.clone()),
+            Arg::Bytes(v) => encoded.add(v.clone()),
         }
         .map_err(sqlx::Error::Encode)?;
     }

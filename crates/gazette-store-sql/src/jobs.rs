@@ -117,6 +117,16 @@ pub(crate) async fn prune_expired(db: &SqlStore, now: i64) -> StoreResult<u64> {
         ("DELETE FROM login_failures WHERE at < $1", now - DAY),
         ("DELETE FROM changes WHERE at < $1", now - DAY),
         ("DELETE FROM jobs WHERE done_at < $1", now - 7 * DAY),
+        // Uploads a browser gave up on: their pieces, then the runs themselves.
+        (
+            "DELETE FROM import_chunks WHERE import_id IN \
+             (SELECT id FROM imports WHERE status = 'uploading' AND created_at < $1)",
+            now - DAY,
+        ),
+        (
+            "DELETE FROM imports WHERE status = 'uploading' AND created_at < $1",
+            now - DAY,
+        ),
     ] {
         deleted += tx
             .on()
@@ -126,4 +136,16 @@ pub(crate) async fn prune_expired(db: &SqlStore, now: i64) -> StoreResult<u64> {
     }
     tx.commit().await.map_err(map_err("pruning"))?;
     Ok(deleted)
+}
+
+pub(crate) async fn renew_job(db: &SqlStore, id: i64, lease_until: i64) -> StoreResult<()> {
+    db.on()
+        .execute(
+            &Sql::new("UPDATE jobs SET locked_until = $2 WHERE id = $1 AND done_at IS NULL")
+                .bind(id)
+                .bind(lease_until),
+        )
+        .await
+        .map_err(map_err("job"))?;
+    Ok(())
 }

@@ -22,6 +22,8 @@ mod db;
 mod dialect;
 /// Imports from other systems, in one transaction, matched by origin; old-address redirects.
 mod import;
+/// Imports uploaded in the newsroom, and their files.
+mod import_runs;
 /// Background jobs (claimed once across processes) and pruning what expired.
 mod jobs;
 /// Moderation: status changes with audit and training, bans, the audit log, spam signals.

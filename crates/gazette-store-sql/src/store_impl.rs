@@ -1,5 +1,6 @@
 use crate::{
-    SqlStore, articles, changes, comments, import, jobs, moderation, newsroom, pages, users,
+    SqlStore, articles, changes, comments, import, import_runs, jobs, moderation, newsroom, pages,
+    users,
 };
 use gazette_domain::records::{
     ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit,
@@ -343,5 +344,35 @@ impl Store for SqlStore {
     }
     async fn media_by_id(&self, id: gazette_domain::MediaId) -> StoreResult<gazette_domain::Media> {
         pages::media_by_id(self, id).await
+    }
+    async fn create_import_run(
+        &self,
+        run: gazette_domain::import::NewImportRun,
+    ) -> StoreResult<i64> {
+        import_runs::create_import_run(self, run).await
+    }
+    async fn add_import_chunk(&self, id: i64, seq: i64, data: &[u8]) -> StoreResult<()> {
+        import_runs::add_import_chunk(self, id, seq, data).await
+    }
+    async fn import_chunk(&self, id: i64, seq: i64) -> StoreResult<Option<Vec<u8>>> {
+        import_runs::import_chunk(self, id, seq).await
+    }
+    async fn queue_import_run(&self, id: i64, size: i64, now: i64) -> StoreResult<()> {
+        import_runs::queue_import_run(self, id, size, now).await
+    }
+    async fn import_run(&self, id: i64) -> StoreResult<gazette_domain::import::ImportRun> {
+        import_runs::import_run(self, id).await
+    }
+    async fn import_runs(&self, limit: i64) -> StoreResult<Vec<gazette_domain::import::ImportRun>> {
+        import_runs::import_runs(self, limit).await
+    }
+    async fn update_import_run(&self, run: &gazette_domain::import::ImportRun) -> StoreResult<()> {
+        import_runs::update_import_run(self, run).await
+    }
+    async fn delete_import_run(&self, id: i64) -> StoreResult<()> {
+        import_runs::delete_import_run(self, id).await
+    }
+    async fn renew_job(&self, id: i64, lease_until: i64) -> StoreResult<()> {
+        jobs::renew_job(self, id, lease_until).await
     }
 }

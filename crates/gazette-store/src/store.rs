@@ -1,7 +1,7 @@
 use crate::StoreResult;
 use gazette_domain::import::{
-    ImportArticle, ImportComment, ImportMedia, ImportPage, ImportTerm, ImportUser, Outcome,
-    Redirect,
+    ImportArticle, ImportComment, ImportMedia, ImportPage, ImportRun, ImportTerm, ImportUser,
+    NewImportRun, Outcome, Redirect,
 };
 use gazette_domain::records::{
     ArticleQuery, ArticleRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit, CommentFilter,
@@ -443,6 +443,35 @@ pub trait Store: Send + Sync + 'static {
 
     /// A media record by id.
     async fn media_by_id(&self, id: MediaId) -> StoreResult<Media>;
+
+    /// Starts an upload (status `uploading`); returns its id.
+    async fn create_import_run(&self, run: NewImportRun) -> StoreResult<i64>;
+
+    /// Stores piece `seq` of an upload's file.
+    async fn add_import_chunk(&self, id: i64, seq: i64, data: &[u8]) -> StoreResult<()>;
+
+    /// Piece `seq` of an upload's file; `None` after the last.
+    async fn import_chunk(&self, id: i64, seq: i64) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Marks a complete upload `queued` and queues its job (kind `import`, payload its id), in
+    /// one transaction.
+    async fn queue_import_run(&self, id: i64, size: i64, now: i64) -> StoreResult<()>;
+
+    /// An import run by id.
+    async fn import_run(&self, id: i64) -> StoreResult<ImportRun>;
+
+    /// The latest import runs, newest first.
+    async fn import_runs(&self, limit: i64) -> StoreResult<Vec<ImportRun>>;
+
+    /// Records a run's status, progress and report (and, when it ended, its end time; the file's
+    /// pieces are then deleted).
+    async fn update_import_run(&self, run: &ImportRun) -> StoreResult<()>;
+
+    /// Deletes an upload that did not complete, with its pieces.
+    async fn delete_import_run(&self, id: i64) -> StoreResult<()>;
+
+    /// Extends a claimed job's lease (a long import tells the other nodes it is still alive).
+    async fn renew_job(&self, id: i64, lease_until: i64) -> StoreResult<()>;
 
     /// An article's approved comments whose approval number is above `after`, as (id, number)
     /// in approval order, at most `limit` (what a live stream has not seen).

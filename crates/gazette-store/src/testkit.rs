@@ -91,6 +91,7 @@ macro_rules! conformance_suite {
             pages_round_trip_check_their_version_and_keep_old_addresses,
             a_page_trail_lists_parents_farthest_first_and_ends_in_a_loop,
             imported_pages_and_media_are_matched_and_linked,
+            an_uploaded_import_keeps_its_pieces_until_it_ends,
         );
     };
     (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
@@ -2596,4 +2597,85 @@ pub async fn imported_pages_and_media_are_matched_and_linked(store: &dyn Store) 
         store.media_by_id(media_id).await.expect("media").alt_text,
         "A better description"
     );
+}
+
+/// An upload's pieces come back in order and byte for byte; queueing it queues its job once;
+/// its end deletes the pieces and keeps the report; an abandoned one leaves nothing.
+pub async fn an_uploaded_import_keeps_its_pieces_until_it_ends(store: &dyn Store) {
+    let new = gazette_domain::import::NewImportRun {
+        kind: "wordpress".into(),
+        file_name: "export.xml".into(),
+        dry_run: false,
+        created_by: "Ada".into(),
+        created_at: NOW,
+    };
+    let id = store.create_import_run(new.clone()).await.expect("create");
+    let pieces: [&[u8]; 2] = [b"<rss>\x00\xff", b"</rss>"];
+    for (seq, piece) in pieces.iter().enumerate() {
+        store
+            .add_import_chunk(id, seq as i64, piece)
+            .await
+            .expect("piece");
+    }
+    assert_eq!(
+        store.import_chunk(id, 0).await.expect("read").as_deref(),
+        Some(pieces[0])
+    );
+    assert_eq!(
+        store.import_chunk(id, 1).await.expect("read").as_deref(),
+        Some(pieces[1])
+    );
+    assert_eq!(store.import_chunk(id, 2).await.expect("read"), None);
+    let run = store.import_run(id).await.expect("run");
+    assert_eq!((run.status.as_str(), run.size), ("uploading", 0));
+    store.queue_import_run(id, 13, NOW).await.expect("queue");
+    assert!(matches!(
+        store.queue_import_run(id, 13, NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let job = store
+        .claim_job(NOW, NOW + 300)
+        .await
+        .expect("claim")
+        .expect("the import's job");
+    assert_eq!(
+        (job.kind.as_str(), job.payload.clone()),
+        ("import", id.to_string())
+    );
+    store.renew_job(job.id, NOW + 900).await.expect("renew");
+    assert!(
+        store
+            .claim_job(NOW + 600, NOW + 900)
+            .await
+            .expect("claim")
+            .is_none(),
+        "a renewed lease keeps the job its worker's"
+    );
+    let mut done = store.import_run(id).await.expect("run");
+    assert_eq!((done.status.as_str(), done.size), ("queued", 13));
+    done.status = "done".into();
+    done.items_done = 7;
+    done.report = "articles: 1 created".into();
+    done.finished_at = Some(NOW + 5);
+    store.update_import_run(&done).await.expect("update");
+    assert_eq!(store.import_run(id).await.expect("run"), done);
+    assert_eq!(
+        store.import_chunk(id, 0).await.expect("read"),
+        None,
+        "pieces deleted at the end"
+    );
+
+    let abandoned = store.create_import_run(new).await.expect("create");
+    store
+        .add_import_chunk(abandoned, 0, b"<rss")
+        .await
+        .expect("piece");
+    store.delete_import_run(abandoned).await.expect("delete");
+    assert!(matches!(
+        store.import_run(abandoned).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.import_chunk(abandoned, 0).await.expect("read"), None);
+    let runs = store.import_runs(10).await.expect("runs");
+    assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
 }

@@ -51,6 +51,12 @@ pub fn router(state: AppState) -> Router {
     let request_timeout = Duration::from_secs(u64::from(
         state.site.config().server.request_timeout_seconds,
     ));
+    let import = &state.site.config().import;
+    // The file plus the form's other fields and the multipart framing.
+    let upload_limit = usize::try_from(import.max_upload_bytes())
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let upload_timeout = Duration::from_secs(u64::from(import.upload_timeout_seconds));
     // With a metrics listener of its own, the public one does not answer /metrics at all.
     let metrics_here = state.site.config().metrics.listen.is_none();
     let routes = Router::new()
@@ -91,6 +97,18 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             request_timeout,
         ))
+        // An export upload, up to import.max_upload_megabytes, may take longer than any other
+        // request: it has a limit and a timeout of its own (admins only; the session is checked
+        // before the body is read).
+        .merge(
+            Router::new()
+                .route("/admin/import/upload", post(admin::import::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit))
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    upload_timeout,
+                )),
+        )
         .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -640,3 +640,190 @@ async fn old_feed_addresses_never_lead_off_the_site_and_any_404_may_have_moved()
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// A multipart body as a browser sends the import form: the fields in order, then the file.
+fn upload_body(csrf: Option<&str>, kind: &str, dry_run: bool, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----gazette-test-boundary-7d9";
+    let mut body = Vec::new();
+    let mut field = |name: &str, value: &str| {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    };
+    if let Some(csrf) = csrf {
+        field("csrf", csrf);
+    }
+    field("kind", kind);
+    if dry_run {
+        field("dry_run", "yes");
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.xml\"\r\nContent-Type: text/xml\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Runs due jobs until the import `id` has ended (its job runs on a task of its own).
+async fn until_finished(app: &TestApp, id: i64) -> gazette_domain::import::ImportRun {
+    for _ in 0..200 {
+        app.site.run_due_jobs(10).await.expect("jobs");
+        let run = app.site.store().import_run(id).await.expect("run");
+        if run.status == "done" || run.status == "failed" {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+#[tokio::test]
+async fn an_admin_uploads_an_export_and_a_job_imports_it() {
+    let app = TestApp::new().await;
+    let mut admin = app.staff("chief", gazette_domain::Role::Admin).await;
+    let csrf = admin.csrf("/admin/import").await;
+    let (content_type, body) = upload_body(Some(&csrf), "wordpress", false, &fixture());
+    let uploaded = admin
+        .post_bytes("/admin/import/upload", &content_type, body)
+        .await;
+    assert_eq!(
+        uploaded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        uploaded.text()
+    );
+    let page = uploaded.location().to_owned();
+    let id: i64 = page.rsplit('/').next().unwrap().parse().expect("an id");
+    let queued = admin.get(&page).await;
+    assert!(
+        queued.body.contains("Waiting for a worker"),
+        "{}",
+        queued.body
+    );
+    assert!(
+        queued.body.contains("http-equiv=\"refresh\""),
+        "refreshes while it waits"
+    );
+
+    let run = until_finished(&app, id).await;
+    assert_eq!(run.status, "done", "{}", run.report);
+    assert!(
+        run.report.contains("articles: 58 created"),
+        "{}",
+        run.report
+    );
+    assert_eq!(run.items_done, 186, "every item read");
+    assert!(
+        app.site
+            .store()
+            .import_chunk(id, 0)
+            .await
+            .expect("read")
+            .is_none(),
+        "the file is deleted once imported"
+    );
+    let done = admin.get(&page).await;
+    assert!(done.body.contains("articles: 58 created"));
+    assert!(!done.body.contains("http-equiv=\"refresh\""));
+    assert_eq!(
+        app.browser()
+            .get("/articles/template-comments")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let list = admin.get("/admin/import").await;
+    assert!(list.body.contains("export.xml") && list.body.contains("done"));
+
+    // A Disqus file said to be a WordPress export fails, says why, and writes nothing.
+    let disqus = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/disqus/isso-test-export.xml"
+    ))
+    .expect("fixture");
+    let (content_type, body) = upload_body(Some(&csrf), "wordpress", false, &disqus);
+    let uploaded = admin
+        .post_bytes("/admin/import/upload", &content_type, body)
+        .await;
+    let id: i64 = uploaded
+        .location()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .expect("id");
+    let failed = until_finished(&app, id).await;
+    assert_eq!(failed.status, "failed");
+    assert!(
+        failed.report.contains("gazette import disqus") || failed.report.contains("Disqus"),
+        "{}",
+        failed.report
+    );
+    assert!(failed.report.contains("Nothing was written"));
+}
+
+#[tokio::test]
+async fn uploads_are_refused_over_the_limit_without_a_token_or_for_non_admins() {
+    let app = TestApp::with_config(|config| config.import.max_upload_megabytes = 1).await;
+    let mut admin = app.staff("chief", gazette_domain::Role::Admin).await;
+    let csrf = admin.csrf("/admin/import").await;
+    let big = vec![b'x'; 1024 * 1024 + 10];
+    let (content_type, body) = upload_body(Some(&csrf), "wordpress", false, &big);
+    let refused = admin
+        .post_bytes("/admin/import/upload", &content_type, body)
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        refused.body.contains("larger than 1 MB"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        app.site
+            .store()
+            .import_runs(10)
+            .await
+            .expect("runs")
+            .is_empty(),
+        "nothing left behind"
+    );
+
+    let (content_type, body) = upload_body(None, "wordpress", false, b"<rss/>");
+    let forged = admin
+        .post_bytes("/admin/import/upload", &content_type, body)
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let (content_type, body) = upload_body(Some(&csrf), "joomla", false, b"<rss/>");
+    let unknown = admin
+        .post_bytes("/admin/import/upload", &content_type, body)
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.body.contains("WordPress export or a Disqus export"));
+    assert!(
+        app.site
+            .store()
+            .import_runs(10)
+            .await
+            .expect("runs")
+            .is_empty()
+    );
+
+    let mut editor = app.editor().await;
+    assert_eq!(
+        editor.get("/admin/import").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let csrf = editor.csrf("/admin/articles").await;
+    let (content_type, body) = upload_body(Some(&csrf), "wordpress", false, b"<rss/>");
+    let refused = editor
+        .post_bytes("/admin/import/upload", &content_type, body)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

@@ -34,6 +34,10 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
     ("media", "id"),
 ];
 
+/// Tables that stay behind: the change log (nothing in it is true of the copy) and newsroom
+/// uploads with their import runs (their files are imported where they were uploaded).
+const NOT_COPIED: &[&str] = &["changes", "imports", "import_chunks"];
+
 /// Tables whose `id` comes from a sequence that PostgreSQL must be told about after the copy.
 pub(crate) const WITH_IDS: &[&str] = &[
     "users",
@@ -499,7 +503,8 @@ pub async fn copy_db(from: &str, to: &str, replace: bool) -> anyhow::Result<()> 
         .tables()
         .await?
         .into_iter()
-        .filter(|t| t != "changes" && !TABLES.iter().any(|(name, _)| name == t))
+        // The change log and uploads waiting to be imported are only true of the source.
+        .filter(|t| !NOT_COPIED.contains(&t.as_str()) && !TABLES.iter().any(|(name, _)| name == t))
         .collect();
     if !unknown.is_empty() {
         bail!(

@@ -6,6 +6,8 @@
 
 /// Disqus exports: comments attached to the articles their threads were about.
 mod disqus;
+/// Imports uploaded in the newsroom, run as jobs.
+pub mod runs;
 /// WordPress exports: authors, terms, posts and their comments, and their old addresses.
 mod wordpress;
 

@@ -8,6 +8,8 @@ pub mod articles;
 pub mod auth;
 /// The moderation queue and its actions.
 pub mod comments;
+/// Uploading an export and following its import.
+pub mod import;
 /// Static pages and their editor.
 pub mod pages;
 /// Old addresses and where they lead.
@@ -46,6 +48,8 @@ pub fn routes() -> Router<AppState> {
             get(articles::edit).post(articles::save),
         )
         .route("/admin/articles/{id}/state", post(articles::change_state))
+        .route("/admin/import", get(import::form))
+        .route("/admin/import/{id}", get(import::show))
         .route("/admin/pages", get(pages::list).post(pages::create))
         .route("/admin/pages/new", get(pages::new))
         .route("/admin/pages/{id}", get(pages::edit).post(pages::save))

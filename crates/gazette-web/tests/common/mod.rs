@@ -293,6 +293,23 @@ impl Browser<'_> {
         response
     }
 
+    /// Posts `body` as `content_type` (a multipart upload, say).
+    pub async fn post_bytes(
+        &mut self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::HOST, "news.example");
+        let request = self.prepare(request.body(Body::from(body)).expect("request"));
+        let response = self.app.send(request).await;
+        self.keep_cookies(&response);
+        response
+    }
+
     /// Posts a comment through the form, with a form token issued ten seconds earlier (as if the
     /// reader had typed for that long), and returns the response.
     pub async fn comment(&mut self, slug: &str, fields: &[(&str, &str)]) -> TestResponse {
