@@ -301,6 +301,10 @@ async fn write_wxr(
         .iter()
         .filter(|t| t.text("kind") == "category")
         .collect();
+    let parents: HashMap<i64, i64> = terms
+        .iter()
+        .filter_map(|t| Some((t.int("id")?, t.int("parent_id")?)))
+        .collect();
     let depth = |row: &Row<'_>| {
         let mut depth = 0;
         let mut parent = row.int("parent_id");
@@ -308,10 +312,7 @@ async fn write_wxr(
             && depth < 64
         {
             depth += 1;
-            parent = terms
-                .iter()
-                .find(|t| t.int("id") == Some(id))
-                .and_then(|t| t.int("parent_id"));
+            parent = parents.get(&id).copied();
         }
         depth
     };
@@ -344,6 +345,10 @@ async fn write_wxr(
         out.close("wp:tag")?;
     }
 
+    let by_id: HashMap<i64, Row<'_>> = terms
+        .iter()
+        .filter_map(|t| Some((t.int("id")?, t)))
+        .collect();
     // WordPress numbers posts, pages and attachments from one sequence: pages and media come
     // after the highest article id.
     let max = |rows: &Rows| rows.iter().filter_map(|r| r.int("id")).max().unwrap_or(0);
@@ -356,12 +361,10 @@ async fn write_wxr(
         ("terms", terms.rows.len() as u64),
     ];
 
-    let item = |out: &mut Wxr<_>, title: &str, link: &str, id: i64| -> anyhow::Result<()> {
+    let item = |out: &mut Wxr<_>, title: &str, link: &str| -> anyhow::Result<()> {
         out.open(BytesStart::new("item"))?;
         out.element("title", title)?;
-        out.element("link", link)?;
-        let _ = id;
-        Ok(())
+        out.element("link", link)
     };
 
     // Articles, with their terms, featured image and comments, a page of them at a time.
@@ -387,7 +390,6 @@ async fn write_wxr(
                 &mut out,
                 article.text("title"),
                 &format!("{base}/articles/{slug}"),
-                id,
             )?;
             out.element("pubDate", &clock.rfc2822(published))?;
             let author = article.int("author_id").unwrap_or_default();
@@ -431,10 +433,7 @@ async fn write_wxr(
             )
             .await?;
             for link in filed.iter() {
-                let Some(term) = link
-                    .int("term_id")
-                    .and_then(|t| terms.iter().find(|row| row.int("id") == Some(t)))
-                else {
+                let Some(term) = link.int("term_id").and_then(|t| by_id.get(&t)) else {
                     continue;
                 };
                 let domain = if term.text("kind") == "category" {
@@ -502,7 +501,6 @@ async fn write_wxr(
             &mut out,
             page.text("title"),
             &format!("{base}/{}", page.text("slug")),
-            id,
         )?;
         let author = page.int("author_id").unwrap_or_default();
         out.element("pubDate", &clock.rfc2822(page.int("created_at")))?;
@@ -545,7 +543,7 @@ async fn write_wxr(
         } else {
             url.to_owned()
         };
-        item(&mut out, file.text("title"), &url, id)?;
+        item(&mut out, file.text("title"), &url)?;
         out.element("pubDate", &clock.rfc2822(file.int("created_at")))?;
         out.element("dc:creator", "")?;
         out.xml

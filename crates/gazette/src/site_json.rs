@@ -2,7 +2,7 @@
 //! backups, moves between versions, and other tools. The format (docs/EXPORT.md):
 //!
 //! ```json
-//! {"gazette_export": 1, "schema": 8, "exported_at": "2026-12-02T06:00:00Z", "secrets": false,
+//! {"gazette_export": 1, "schema": 9, "exported_at": "2026-12-02T06:00:00Z", "secrets": false,
 //!  "tables": {"users": {"columns": ["id", "username", …], "rows": [[1, "ada", …], …]}, …}}
 //! ```
 //!
@@ -327,6 +327,28 @@ impl<'de> Visitor<'de> for Rows<'_> {
     }
 }
 
+/// What a file says was rendered and checked is rendered and checked again: an export edited
+/// by hand (or by an attacker) can no more bring a script or a `javascript:` link onto the site
+/// than any other import. Gazette's own output comes through unchanged.
+fn sanitise(table: &str, columns: &[(String, Kind)], rows: &mut [Vec<Cell>]) {
+    for (index, (column, _)) in columns.iter().enumerate() {
+        let check: fn(&str) -> Option<String> = match (table, column.as_str()) {
+            ("articles" | "pages", "body_html") => {
+                |html| Some(gazette_render::clean_article_html(html))
+            }
+            ("comments", "body_html") => |html| Some(gazette_render::clean_comment_html(html)),
+            ("comments", "author_url") => gazette_domain::validate::imported_website,
+            ("media", "url") => gazette_domain::validate::media_url,
+            _ => continue,
+        };
+        for row in rows.iter_mut() {
+            if let Some(Cell::Text(value)) = row.get(index) {
+                row[index] = check(value).map_or(Cell::Null, Cell::Text);
+            }
+        }
+    }
+}
+
 /// A JSON value as a cell of a column of `kind`.
 fn cell(value: serde_json::Value, kind: Kind, column: &str) -> anyhow::Result<Cell> {
     use serde_json::Value;
@@ -472,6 +494,7 @@ async fn write_pieces(
                             .collect::<anyhow::Result<Vec<_>>>()?,
                     );
                 }
+                sanitise(table, columns, &mut cells);
                 let count = if table == "settings" {
                     tx.upsert_settings(columns, &mut cells).await?
                 } else {

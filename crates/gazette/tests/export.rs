@@ -127,6 +127,12 @@ async fn a_broken_or_foreign_json_file_is_refused_and_writes_nothing() {
         "",
     );
     let document = std::fs::read_to_string(&whole).expect("the export");
+    let schema = document
+        .split("\"schema\": ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .expect("a schema number")
+        .to_owned();
     assert!(
         document.contains("secret.cookie_key"),
         "--include-secrets keeps them"
@@ -138,7 +144,7 @@ async fn a_broken_or_foreign_json_file_is_refused_and_writes_nothing() {
     let future = dir.path().join("future.json");
     std::fs::write(
         &future,
-        document.replacen("\"schema\": 8", "\"schema\": 9999", 1),
+        document.replacen(&format!("\"schema\": {schema}"), "\"schema\": 9999", 1),
     )
     .expect("write");
     let extra = dir.path().join("extra.json");
@@ -296,4 +302,41 @@ async fn export_wordpress_then_import_wordpress_brings_the_same_site() {
     assert_eq!(rows(&source, terms).await, rows(&target, terms).await);
     let images = "SELECT a.slug, m.url, m.alt_text, m.mime_type FROM articles a JOIN media m ON m.id = a.featured_media_id ORDER BY a.slug";
     assert_eq!(rows(&source, images).await, rows(&target, images).await);
+}
+
+#[tokio::test]
+async fn a_doctored_json_export_brings_no_script_onto_the_site() {
+    let source = imported_site();
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("site.json");
+    cli(
+        &source,
+        &["export", "json", "--to", file.to_str().unwrap()],
+        "",
+    );
+    let document = std::fs::read_to_string(&file).expect("export");
+    let doctored = document
+        .replace(
+            "Having no content in the post",
+            "<script>alert(1)</script><img src=x onerror=alert(2)>Having no content in the post",
+        )
+        .replace(",\"http://example.org/\",", ",\"javascript:alert(3)\",");
+    assert_ne!(doctored, document, "the file was doctored");
+    let evil = dir.path().join("evil.json");
+    std::fs::write(&evil, doctored).expect("write");
+    let target = Db::sqlite();
+    cli(&target, &["import", "json", evil.to_str().unwrap()], "");
+    let scripts = rows(
+        &target,
+        "SELECT COUNT(*) FROM comments WHERE body_html LIKE '%<script%' OR body_html LIKE '%onerror%' \
+         OR author_url LIKE 'javascript:%'",
+    )
+    .await;
+    assert_eq!(scripts, [["0"]]);
+    let kept = rows(
+        &target,
+        "SELECT COUNT(*) FROM comments WHERE body_html LIKE '%Having no content in the post%'",
+    )
+    .await;
+    assert_eq!(kept, [["1"]], "the text itself stays");
 }
