@@ -242,6 +242,10 @@ impl Site {
         heartbeat.abort();
         let _ = heartbeat.await;
         self.with_live_progress(&mut run);
+        // This node is free for the next import as soon as this one's outcome is written.
+        if let Ok(mut running) = self.imports.lock() {
+            running.remove(&id);
+        }
         run.finished_at = Some(self.now());
         match result {
             Ok(report) => {
