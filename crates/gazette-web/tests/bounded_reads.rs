@@ -77,12 +77,19 @@ async fn statements_for_a_thread_of(comments: usize, counter: &AtomicUsize) -> u
             .body(Body::empty())
             .expect("request")
     };
-    // Warm up (settings cache), then count one page view.
+    // Warm up (settings cache), then count page views. The counter hears every statement of the
+    // process, so one a background task happens to run meanwhile (the comment writer finishing
+    // its last batch, a timed refresh) would be counted too: the fewest of three views is the
+    // page's own cost, and a cost that grows with the thread grows in every view.
     router.clone().oneshot(get()).await.expect("warm-up");
-    counter.store(0, Ordering::SeqCst);
-    let response = router.oneshot(get()).await.expect("response");
-    assert_eq!(response.status(), StatusCode::OK);
-    counter.load(Ordering::SeqCst)
+    let mut fewest = usize::MAX;
+    for _ in 0..3 {
+        counter.store(0, Ordering::SeqCst);
+        let response = router.clone().oneshot(get()).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        fewest = fewest.min(counter.load(Ordering::SeqCst));
+    }
+    fewest
 }
 
 #[tokio::test]
