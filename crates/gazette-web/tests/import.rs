@@ -269,7 +269,7 @@ async fn a_broken_or_foreign_file_is_refused_with_where_and_why_and_writes_nothi
     let whole = fixture();
     let text = String::from_utf8(whole).expect("UTF-8");
     let cut = text.find("<wp:comment_content>").expect("a comment");
-    let error = import(&app, text[..cut + 30].as_bytes().to_vec(), false)
+    let error = import(&app, text.as_bytes()[..cut + 30].to_vec(), false)
         .await
         .expect_err("refused");
     assert!(error.starts_with("line "), "{error}");
