@@ -330,7 +330,7 @@ impl<'de> Visitor<'de> for Rows<'_> {
 /// What a file says was rendered and checked is rendered and checked again: an export edited
 /// by hand (or by an attacker) can no more bring a script or a `javascript:` link onto the site
 /// than any other import. Gazette's own output comes through unchanged.
-fn sanitise(table: &str, columns: &[(String, Kind)], rows: &mut [Vec<Cell>]) {
+fn sanitise(table: &str, columns: &[(String, Kind)], rows: &mut [Vec<Cell>]) -> anyhow::Result<()> {
     for (index, (column, _)) in columns.iter().enumerate() {
         let check: fn(&str) -> Option<String> = match (table, column.as_str()) {
             ("articles" | "pages", "body_html") => {
@@ -343,10 +343,15 @@ fn sanitise(table: &str, columns: &[(String, Kind)], rows: &mut [Vec<Cell>]) {
         };
         for row in rows.iter_mut() {
             if let Some(Cell::Text(value)) = row.get(index) {
-                row[index] = check(value).map_or(Cell::Null, Cell::Text);
+                let checked = check(value);
+                if checked.is_none() && table == "media" {
+                    bail!("media.url {value:?} is not an http(s) address or a path on this site");
+                }
+                row[index] = checked.map_or(Cell::Null, Cell::Text);
             }
         }
     }
+    Ok(())
 }
 
 /// A JSON value as a cell of a column of `kind`.
@@ -494,7 +499,7 @@ async fn write_pieces(
                             .collect::<anyhow::Result<Vec<_>>>()?,
                     );
                 }
-                sanitise(table, columns, &mut cells);
+                sanitise(table, columns, &mut cells)?;
                 let count = if table == "settings" {
                     tx.upsert_settings(columns, &mut cells).await?
                 } else {

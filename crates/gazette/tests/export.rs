@@ -157,7 +157,18 @@ async fn a_broken_or_foreign_json_file_is_refused_and_writes_nothing() {
         ),
     )
     .expect("write");
+    let bad_media = dir.path().join("bad-media.json");
+    let (head, media) = document.split_at(document.find("\n\"media\": {").expect("a media table"));
+    std::fs::write(
+        &bad_media,
+        format!(
+            "{head}{}",
+            media.replacen(",\"https://", ",\"javascript:alert(1)//", 1)
+        ),
+    )
+    .expect("write");
     for (file, expected) in [
+        (&bad_media, "is not an http(s) address"),
         (&cut, "EOF while parsing"),
         (&foreign, "not a Gazette export"),
         (&future, "newer Gazette"),
