@@ -74,19 +74,33 @@ impl Rows {
     }
 }
 
+/// The snapshot the export reads, and each table's columns, read once (not once per article).
+struct Source<'a> {
+    db: &'a Db,
+    snapshot: Snapshot,
+    columns: HashMap<String, Vec<(String, Kind)>>,
+}
+
 async fn select(
-    db: &Db,
-    snapshot: &mut Snapshot,
+    source: &mut Source<'_>,
     table: &str,
     only: &str,
     order: &str,
 ) -> anyhow::Result<Rows> {
-    let columns = db.columns(table).await?;
+    let columns = match source.columns.get(table) {
+        Some(columns) => columns.clone(),
+        None => {
+            let columns = source.db.columns(table).await?;
+            source.columns.insert(table.to_owned(), columns.clone());
+            columns
+        }
+    };
     let mut rows = Rows {
         columns: columns.clone(),
         rows: Vec::new(),
     };
-    snapshot
+    source
+        .snapshot
         .stream(table, order, only, &columns, &columns, &mut rows)
         .await
         .with_context(|| format!("reading {table}"))?;
@@ -231,7 +245,11 @@ async fn write_wxr(
     config: &Config,
     file: std::fs::File,
 ) -> anyhow::Result<Vec<(&'static str, u64)>> {
-    let mut snapshot = db.snapshot().await?;
+    let mut source = Source {
+        db,
+        snapshot: db.snapshot().await?,
+        columns: HashMap::new(),
+    };
     let clock = Clock {
         zone: jiff::tz::TimeZone::get(&config.site.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
     };
@@ -240,7 +258,7 @@ async fn write_wxr(
         "" => format!("http://{}", config.listen),
         url => url.to_owned(),
     };
-    let settings = select(db, &mut snapshot, "settings", "key LIKE 'site.%'", "key").await?;
+    let settings = select(&mut source, "settings", "key LIKE 'site.%'", "key").await?;
     let setting = |key: &str, default: &str| {
         settings
             .iter()
@@ -276,7 +294,7 @@ async fn write_wxr(
     out.element("wp:base_site_url", &base)?;
     out.element("wp:base_blog_url", &base)?;
 
-    let users = select(db, &mut snapshot, "users", "", "id").await?;
+    let users = select(&mut source, "users", "", "id").await?;
     let mut logins: HashMap<i64, String> = HashMap::new();
     for user in users.iter() {
         let id = user.int("id").unwrap_or_default();
@@ -291,7 +309,7 @@ async fn write_wxr(
         logins.insert(id, user.text("username").to_owned());
     }
 
-    let terms = select(db, &mut snapshot, "terms", "", "id").await?;
+    let terms = select(&mut source, "terms", "", "id").await?;
     let slugs: HashMap<i64, String> = terms
         .iter()
         .map(|t| (t.int("id").unwrap_or_default(), t.text("slug").to_owned()))
@@ -352,8 +370,8 @@ async fn write_wxr(
     // WordPress numbers posts, pages and attachments from one sequence: pages and media come
     // after the highest article id.
     let max = |rows: &Rows| rows.iter().filter_map(|r| r.int("id")).max().unwrap_or(0);
-    let article_ids = select(db, &mut snapshot, "articles", "", "id DESC LIMIT 1").await?;
-    let page_ids = select(db, &mut snapshot, "pages", "", "id DESC LIMIT 1").await?;
+    let article_ids = select(&mut source, "articles", "", "id DESC LIMIT 1").await?;
+    let page_ids = select(&mut source, "pages", "", "id DESC LIMIT 1").await?;
     let page_base = max(&article_ids);
     let media_base = page_base + max(&page_ids);
     let mut counts = vec![
@@ -371,8 +389,7 @@ async fn write_wxr(
     let (mut last, mut articles_written, mut comments_written) = (0i64, 0u64, 0u64);
     loop {
         let batch = select(
-            db,
-            &mut snapshot,
+            &mut source,
             "articles",
             &format!("id > {last}"),
             &format!("id LIMIT {PAGE}"),
@@ -425,8 +442,7 @@ async fn write_wxr(
             out.element("wp:post_password", "")?;
             out.element("wp:is_sticky", "0")?;
             let filed = select(
-                db,
-                &mut snapshot,
+                &mut source,
                 "article_terms",
                 &format!("article_id = {id}"),
                 "sort_order",
@@ -449,14 +465,8 @@ async fn write_wxr(
             if let Some(media) = article.int("featured_media_id") {
                 out.meta("_thumbnail_id", &(media_base + media).to_string())?;
             }
-            let comments = select(
-                db,
-                &mut snapshot,
-                "comments",
-                &format!("article_id = {id}"),
-                "id",
-            )
-            .await?;
+            let comments =
+                select(&mut source, "comments", &format!("article_id = {id}"), "id").await?;
             for comment in comments.iter() {
                 out.open(BytesStart::new("wp:comment"))?;
                 let at = comment.int("created_at");
@@ -494,7 +504,7 @@ async fn write_wxr(
     counts.push(("articles", articles_written));
     counts.push(("comments", comments_written));
 
-    let pages = select(db, &mut snapshot, "pages", "", "id").await?;
+    let pages = select(&mut source, "pages", "", "id").await?;
     for page in pages.iter() {
         let id = page_base + page.int("id").unwrap_or_default();
         item(
@@ -534,7 +544,7 @@ async fn write_wxr(
     }
     counts.push(("pages", pages.rows.len() as u64));
 
-    let media = select(db, &mut snapshot, "media", "", "id").await?;
+    let media = select(&mut source, "media", "", "id").await?;
     for file in media.iter() {
         let id = media_base + file.int("id").unwrap_or_default();
         let url = file.text("url");
@@ -575,7 +585,7 @@ async fn write_wxr(
         out.close("item")?;
     }
     counts.push(("media", media.rows.len() as u64));
-    drop(snapshot);
+    drop(source);
     out.close("channel")?;
     out.close("rss")?;
     let mut inner = out.xml.into_inner();

@@ -483,38 +483,13 @@ fn site_offset(site: &Site) -> i64 {
 /// A slug as WordPress stores it (percent-encoded for non-ASCII) made a Gazette slug; from the
 /// name when empty.
 fn decoded_slug(slug: &str, name: &str) -> String {
-    let decoded = percent_decode(slug.trim());
+    let decoded = percent_encoding::percent_decode_str(slug.trim()).decode_utf8_lossy();
     let source = if decoded.trim().is_empty() {
         name
     } else {
-        decoded.as_str()
+        &decoded
     };
     gazette_domain::slugs::slugify(source)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(high * 16 + low);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(byte: u8) -> Option<u8> {
-    (byte as char)
-        .to_digit(16)
-        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// An item converted: a post becomes an article with its comments; other types are skipped
@@ -809,5 +784,20 @@ fn prepare_media(item: wxr::Item, source: String, offset: i64, now: i64) -> Prep
         }),
         parent: item.parent,
         wordpress_id: item.id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoded_slugs_decode_to_the_end() {
+        // A slug ending in an escape (the old hand-written decoder left the last one encoded).
+        assert_eq!(
+            decoded_slug("%ce%b5%cf%80", "x"),
+            gazette_domain::slugs::slugify("επ")
+        );
+        assert_eq!(decoded_slug("", "Level 1"), "level-1");
     }
 }
