@@ -33,6 +33,22 @@ pub struct Config {
     pub server: ServerConfig,
     /// Imports uploaded in the newsroom (`/admin/import`).
     pub import: ImportConfig,
+    /// RSS and Atom feeds.
+    pub feeds: FeedsConfig,
+}
+
+/// RSS and Atom feeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// Entries in each feed (the latest ones), from 1 to 100.
+    pub items: u32,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        Self { items: 20 }
+    }
 }
 
 /// Imports uploaded in the newsroom.
@@ -226,6 +242,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             server: ServerConfig::default(),
             import: ImportConfig::default(),
+            feeds: FeedsConfig::default(),
             proxy: ProxyConfig {
                 trusted: Vec::new(),
                 header: "x-forwarded-for".into(),
@@ -405,6 +422,12 @@ impl Config {
                 "import.max_upload_megabytes and import.upload_timeout_seconds must be positive"
                     .into(),
             ));
+        }
+        if !(1..=100).contains(&self.feeds.items) {
+            return Err(ConfigError(format!(
+                "feeds.items must be from 1 to 100, not {}",
+                self.feeds.items
+            )));
         }
         if self.server.max_connections == 0
             || !(1..=300).contains(&self.server.header_timeout_seconds)

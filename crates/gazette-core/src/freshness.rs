@@ -26,6 +26,11 @@ pub struct Freshness {
     lists: AtomicU64,
     /// Each article's discussion.
     articles: Vec<AtomicU64>,
+    /// Unix seconds of the last bump of `everything`, `lists` and each article slot: a page
+    /// still true was shown unchanged by any copy taken in a later second.
+    everything_at: AtomicI64,
+    lists_at: AtomicI64,
+    articles_at: Vec<AtomicI64>,
     /// When the next scheduled article becomes public (unix seconds; `i64::MAX` for none).
     next_publication: AtomicI64,
     /// The last row of the shared change log this process has applied.
@@ -66,6 +71,11 @@ impl Default for Freshness {
             everything: AtomicU64::new(0),
             lists: AtomicU64::new(0),
             articles: (0..ARTICLE_SLOTS).map(|_| AtomicU64::new(0)).collect(),
+            // What changed before this process started is unknown to it: nothing older counts
+            // as unchanged.
+            everything_at: AtomicI64::new(Self::now()),
+            lists_at: AtomicI64::new(0),
+            articles_at: (0..ARTICLE_SLOTS).map(|_| AtomicI64::new(0)).collect(),
             next_publication: AtomicI64::new(i64::MAX),
             last_applied: AtomicI64::new(0),
             own: Mutex::new(VecDeque::with_capacity(OWN_CHANGES)),
@@ -76,7 +86,26 @@ impl Default for Freshness {
 
 impl Freshness {
     fn slot(&self, id: ArticleId) -> &AtomicU64 {
-        &self.articles[(id.0.unsigned_abs() as usize) % ARTICLE_SLOTS]
+        &self.articles[Self::slot_index(id)]
+    }
+
+    fn slot_index(id: ArticleId) -> usize {
+        (id.0.unsigned_abs() as usize) % ARTICLE_SLOTS
+    }
+
+    /// Unix seconds of the last change that could alter a page showing `shows` on this node
+    /// (at least the process's start). A cached copy that is still true, of a page a client
+    /// took in a later second than this, is the copy it holds (`If-Modified-Since`).
+    pub fn changed_at(&self, shows: Shows) -> i64 {
+        let local = match shows {
+            Shows::Lists => self.lists_at.load(Ordering::Acquire),
+            Shows::Article(id) => self.articles_at[Self::slot_index(id)].load(Ordering::Acquire),
+        };
+        local.max(self.everything_at.load(Ordering::Acquire))
+    }
+
+    fn now() -> i64 {
+        jiff::Timestamp::now().as_second()
     }
 
     /// The current stamp for a page that shows `shows`.
@@ -96,6 +125,10 @@ impl Freshness {
 
     /// An article's discussion changed (and with it the counts in lists).
     pub fn discussion_changed(&self, id: ArticleId) {
+        // The time first: a reader that sees the new generation sees the time too.
+        let now = Self::now();
+        self.articles_at[Self::slot_index(id)].fetch_max(now, Ordering::AcqRel);
+        self.lists_at.fetch_max(now, Ordering::AcqRel);
         self.slot(id).fetch_add(1, Ordering::AcqRel);
         self.lists.fetch_add(1, Ordering::AcqRel);
         // No live stream listening is not an error.
@@ -124,6 +157,7 @@ impl Freshness {
 
     /// Anything may have changed.
     pub fn everything_changed(&self) {
+        self.everything_at.fetch_max(Self::now(), Ordering::AcqRel);
         self.everything.fetch_add(1, Ordering::AcqRel);
         let _ = self.discussions.send(None);
     }

@@ -13,6 +13,8 @@ pub mod config;
 pub mod cpu;
 /// The newsroom's article editor: drafts, publishing, scheduling, slugs, trash.
 pub mod editing;
+/// RSS and Atom feeds of articles and comments.
+pub mod feeds;
 /// Generations that tell cached pages whether they are still true.
 pub mod freshness;
 /// Moving a site in from WordPress: the import, whole or not at all.

@@ -57,12 +57,42 @@ pub fn normal_path(path: &str) -> String {
     }
 }
 
+/// The page an old (WordPress) feed address is the feed of, and whether it asked for Atom;
+/// `None` when it is no feed address.
+fn old_feed(key: &str) -> Option<(&str, bool)> {
+    for (suffix, atom) in [
+        ("/feed/atom", true),
+        ("/feed/rss2", false),
+        ("/feed/rss", false),
+        ("/feed/rdf", false),
+        ("/feed", false),
+    ] {
+        if let Some(base) = key.strip_suffix(suffix) {
+            return Some((base, atom));
+        }
+    }
+    None
+}
+
+/// Gazette's feed of `base` when the old site's addresses were Gazette's own shapes:
+/// `/articles/x` (its comments), a nested `/category/a/b` (the child's), `/tag/x`, `/author/x`.
+fn own_feed(base: &str) -> Option<String> {
+    let (route, rest) = base.strip_prefix('/')?.split_once('/')?;
+    let last = rest.rsplit('/').next().filter(|s| !s.is_empty())?;
+    match route {
+        "articles" if !rest.contains('/') => Some(format!("/articles/{rest}/comments/feed")),
+        "category" => Some(format!("/category/{last}/feed")),
+        "tag" | "author" if !rest.contains('/') => Some(format!("/{route}/{rest}/feed")),
+        _ => None,
+    }
+}
+
 /// Query parameters WordPress answered on its front page with a single item or archive.
 const OLD_QUERIES: [&str; 5] = ["p", "page_id", "cat", "tag", "attachment_id"];
 
 impl Site {
     /// Where an address that Gazette does not serve has moved: a redirect an import stored (its
-    /// permalink, `/?p=ID`), the same address without its trailing slash, an old feed's page,
+    /// permalink, `/?p=ID`), the same address without its trailing slash, an old feed's feed,
     /// or a nested category's own archive. `None`: it is simply not here. Costs at most two
     /// reads of the redirects table's key.
     pub async fn moved_to(&self, path: &str) -> CoreResult<Option<String>> {
@@ -70,18 +100,27 @@ impl Site {
         if let Some(target) = self.stored_redirect(&key).await? {
             return Ok(Some(target));
         }
-        if let Some(base) = key.strip_suffix("/feed") {
-            // Until Gazette has feeds, an old feed's address leads to the page it was the feed of.
-            let base = if base.is_empty() || base == "/comments" {
-                "/"
-            } else {
-                base
+        // WordPress's feeds: `/feed/`, `/feed/atom/`, `/category/x/feed/`, a post's
+        // `/2019/07/17/slug/feed/` (its comments). Each leads to Gazette's feed of the same thing.
+        if let Some((base, atom)) = old_feed(&key) {
+            let suffix = if atom { "/atom" } else { "" };
+            let target = match base {
+                "" | "/" => Some("/feed".to_owned()),
+                "/comments" => Some("/comments/feed".to_owned()),
+                _ => match self.stored_redirect(base).await? {
+                    Some(page) if page.starts_with("/articles/") => {
+                        Some(format!("{page}/comments/feed"))
+                    }
+                    Some(page) if same_site(&page) && page != "/" => Some(format!("{page}/feed")),
+                    Some(_) => Some("/feed".to_owned()),
+                    None => own_feed(base),
+                },
             };
-            if let Some(target) = self.stored_redirect(base).await? {
-                return Ok(Some(target));
+            if let Some(target) = target.map(|t| format!("{t}{suffix}")) {
+                // A feed of Gazette's own that answered 404 is not here: no redirect to itself.
+                let asked = path.split_once('?').map_or(path, |(bare, _)| bare);
+                return Ok((target != asked).then_some(target));
             }
-            // `//evil.example/feed` must not become a redirect to another site.
-            return Ok(same_site(base).then(|| base.to_owned()));
         }
         // `/category/parent/child`: WordPress nests category archives; Gazette's are flat.
         if let Some(rest) = key.strip_prefix("/category/")

@@ -29,6 +29,8 @@ pub struct Site {
     pub(crate) hashing: crate::cpu::CpuPool,
     /// Imports this node is running (uploaded in the newsroom), with their progress.
     pub(crate) imports: crate::importing::runs::RunningImports,
+    /// The start of every feed id, fixed on the site's first start (`feeds::ID_BASE_SETTING`).
+    pub(crate) feed_id_base: Arc<str>,
 }
 
 impl std::fmt::Debug for Site {
@@ -44,6 +46,9 @@ impl Site {
     /// writes the welcome article.
     pub async fn open(store: Arc<dyn Store>, config: Config) -> CoreResult<Self> {
         let secrets = Secrets::load_or_create(store.as_ref()).await?;
+        let feed_id_base =
+            Self::load_feed_id_base(store.as_ref(), &config, jiff::Timestamp::now().as_second())
+                .await?;
         let initial = crate::settings::SiteSettings::from_config(&config);
         let mut site = Self {
             store,
@@ -58,6 +63,7 @@ impl Site {
             render: crate::cpu::CpuPool::per_core(),
             hashing: crate::cpu::CpuPool::per_core(),
             imports: Default::default(),
+            feed_id_base: feed_id_base.into(),
         };
         let stored = site.load_settings().await?;
         site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(

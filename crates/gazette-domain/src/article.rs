@@ -160,6 +160,10 @@ pub struct Article {
     pub tags: Vec<Term>,
     /// Bumped by every save; an editor's save must name the version it started from.
     pub version: i64,
+    /// Its id in the feeds of the system it was imported from (WordPress's guid); `None` for
+    /// Gazette's own, whose feed id is made from the site's id base and `id`.
+    #[serde(skip)]
+    pub feed_id: Option<String>,
 }
 
 impl Article {
@@ -264,6 +268,7 @@ mod tests {
             categories: vec![],
             tags: vec![],
             version: 1,
+            feed_id: None,
         }
     }
 

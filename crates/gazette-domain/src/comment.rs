@@ -75,6 +75,17 @@ pub struct Comment {
     pub approved_seq: Option<i64>,
 }
 
+/// An approved comment in a feed, with the article it is under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedComment {
+    /// The comment (approved, under a public article).
+    pub comment: Comment,
+    /// Its article's slug, for the link.
+    pub article_slug: String,
+    /// Its article's headline, for the entry's title.
+    pub article_title: String,
+}
+
 /// A comment with what only staff may see: the email, network address and moderation reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StaffComment {

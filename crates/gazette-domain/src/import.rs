@@ -86,6 +86,9 @@ pub struct ImportArticle {
     pub categories: Vec<String>,
     /// Tag slugs, in order.
     pub tags: Vec<String>,
+    /// Its id in the old site's feeds (WordPress's guid), kept as the article's feed id so feed
+    /// readers do not show it again as new; `None` to use Gazette's own.
+    pub feed_id: Option<String>,
 }
 
 /// A comment brought in. Its parent is named by its original id: imported before it, under the

@@ -34,7 +34,7 @@ pub mod validate;
 pub use article::{
     Article, ArticleStatus, ArticleSummary, AuthorRef, BodyFormat, NewArticle, Term, TermKind,
 };
-pub use comment::{Comment, CommentGuard, CommentStatus, NewComment, StaffComment};
+pub use comment::{Comment, CommentGuard, CommentStatus, FeedComment, NewComment, StaffComment};
 pub use ids::{ArticleId, CommentId, MediaId, PageId, UserId};
 pub use media::{Media, NewMedia};
 pub use moderation::{CommenterHistory, HoldReason, ModerationPolicy};

@@ -5,6 +5,8 @@
 pub mod bounds;
 /// Date and time formatting for templates.
 mod dates;
+/// RSS and Atom documents.
+pub mod feeds;
 /// Identicons drawn from a keyed hash.
 pub mod identicon;
 /// Markdown to sanitised HTML for articles and comments, and plain-text excerpts.
@@ -12,8 +14,9 @@ pub mod markdown;
 /// The page templates: embedded defaults, overridable from a folder.
 pub mod templates;
 
+pub use ammonia::Url;
 pub use markdown::{
-    clean_article_html, clean_comment_html, excerpt, excerpt_of_html, render_article, render_body,
-    render_comment,
+    AbsoluteLinks, clean_article_html, clean_comment_html, excerpt, excerpt_of_html,
+    render_article, render_body, render_comment,
 };
 pub use templates::{RenderError, Templates};

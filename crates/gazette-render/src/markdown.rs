@@ -48,21 +48,25 @@ pub fn render_comment(markdown: &str) -> String {
     COMMENT_CLEANER.clean(&unsafe_html).to_string()
 }
 
-static ARTICLE_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static ARTICLE_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(article_cleaner);
+
+fn article_cleaner() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .link_rel(Some("noopener"))
         // Table footers and captions (WordPress's table block has them): dropped, a footer's rows
-        // would move into the body the next time the HTML is read.
+        // would move into the body the next time the HTML was read.
         .add_tags(["tfoot", "caption"])
         .add_tag_attributes("img", ["loading"])
         .add_tag_attributes("td", ["align"])
         .add_tag_attributes("th", ["align"]);
     builder
-});
+}
 
-static COMMENT_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static COMMENT_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(comment_cleaner);
+
+fn comment_cleaner() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::empty();
     builder
         .tags(HashSet::from([
@@ -85,7 +89,37 @@ static COMMENT_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("nofollow ugc noopener"))
         .clean_content_tags(HashSet::from(["script", "style"]));
     builder
-});
+}
+
+/// Stored bodies made fit for a feed: the same allow-lists, with every relative link and image
+/// address made absolute against the site's address (a feed reader has no page to resolve
+/// `/articles/…` against).
+pub struct AbsoluteLinks {
+    article: ammonia::Builder<'static>,
+    comment: ammonia::Builder<'static>,
+}
+
+impl AbsoluteLinks {
+    /// Cleaners resolving against `base` (`https://news.example/`); `None` if it is no address.
+    pub fn new(base: &str) -> Option<Self> {
+        let base = ammonia::Url::parse(base).ok()?;
+        let mut article = article_cleaner();
+        article.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+        let mut comment = comment_cleaner();
+        comment.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
+        Some(Self { article, comment })
+    }
+
+    /// An article's stored body.
+    pub fn article(&self, html: &str) -> String {
+        self.article.clean(html).to_string()
+    }
+
+    /// A comment's stored body.
+    pub fn comment(&self, html: &str) -> String {
+        self.comment.clean(html).to_string()
+    }
+}
 
 /// Whether sanitised HTML shows no text at all (a comment that was only markup or a script).
 pub fn is_blank(html: &str) -> bool {

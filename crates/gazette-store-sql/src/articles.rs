@@ -21,7 +21,7 @@ fn article_by(dialect: Dialect, key: &str) -> String {
 
 pub(crate) async fn create_article(db: &SqlStore, article: NewArticle) -> StoreResult<Article> {
     let mut tx = db.write().await?;
-    let id = insert_row(&mut tx, &article, article.created_at).await?;
+    let id = insert_row(&mut tx, &article, article.created_at, None).await?;
     let terms = article
         .categories
         .iter()
@@ -35,18 +35,21 @@ pub(crate) async fn create_article(db: &SqlStore, article: NewArticle) -> StoreR
     Ok(created)
 }
 
-/// Writes an article's row (not its terms); returns its id.
+/// Writes an article's row (not its terms), with the feed id an import brought; returns its id.
 pub(crate) async fn insert_row(
     tx: &mut crate::WriteTx,
     article: &NewArticle,
     updated_at: i64,
+    feed_id: Option<&str>,
 ) -> StoreResult<i64> {
     scalar(
         tx.on(),
         &Sql::new(
             "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, author_id, status, \
-             comments_open, published_at, created_at, updated_at, body_format) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             comments_open, published_at, created_at, updated_at, body_format, feed_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             CASE WHEN EXISTS (SELECT 1 FROM articles WHERE feed_id = $13) THEN NULL ELSE $13 END) \
+             RETURNING id",
         )
         .bind(&article.slug)
         .bind(&article.title)
@@ -59,7 +62,8 @@ pub(crate) async fn insert_row(
         .bind(article.published_at)
         .bind(article.created_at)
         .bind(updated_at)
-        .bind(article.body_format.as_str()),
+        .bind(article.body_format.as_str())
+        .bind(feed_id),
     )
     .await
     .map_err(map_err("article slug"))
@@ -193,6 +197,25 @@ pub(crate) async fn published_articles(
         per_page: page.per_page,
         total,
     })
+}
+
+pub(crate) async fn feed_articles(
+    db: &SqlStore,
+    filter: &ArticleFilter,
+    limit: i64,
+    now: i64,
+) -> StoreResult<Vec<Article>> {
+    let mut list = Sql::new(format!(
+        "SELECT {ARTICLE_COLUMNS}, {} FROM {ARTICLE_TABLES}",
+        db.dialect().terms_column()
+    ));
+    push_filter(&mut list, filter, now);
+    list.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ")
+        .push_bind(limit);
+    let rows: Vec<ArticleRow> = db.on().all(&list).await.map_err(map_err("articles"))?;
+    rows.into_iter()
+        .map(ArticleRow::into_article_with_terms)
+        .collect()
 }
 
 pub(crate) async fn term(db: &SqlStore, kind: TermKind, slug: &str) -> StoreResult<Term> {

@@ -2,10 +2,12 @@ use crate::db::{Sql, scalar};
 use crate::{SqlStore, WriteTx, map_err};
 use gazette_domain::thread::{ParentPosition, Placement, place};
 use gazette_domain::{
-    ArticleId, Comment, CommentGuard, CommentId, CommentStatus, NewComment, PageRequest,
-    StaffComment,
+    ArticleId, Comment, CommentGuard, CommentId, CommentStatus, FeedComment, NewComment,
+    PageRequest, StaffComment,
 };
-use gazette_store::rows::{COMMENT_COLUMNS, CommentRow, STAFF_COMMENT_COLUMNS, StaffCommentRow};
+use gazette_store::rows::{
+    COMMENT_COLUMNS, CommentRow, FeedCommentRow, STAFF_COMMENT_COLUMNS, StaffCommentRow,
+};
 use gazette_store::{StoreError, StoreResult};
 use std::sync::LazyLock;
 
@@ -298,6 +300,32 @@ pub(crate) async fn approved_since(
         .into_iter()
         .map(|(id, seq)| (CommentId(id), seq))
         .collect())
+}
+
+pub(crate) async fn feed_comments(
+    db: &SqlStore,
+    article: Option<ArticleId>,
+    limit: i64,
+    now: i64,
+) -> StoreResult<Vec<FeedComment>> {
+    // Newest approval first, along the approval-order indexes (per article, or site-wide).
+    let mut query = Sql::new(format!(
+        "SELECT {COMMENT_COLUMNS}, a.slug AS article_slug, a.title AS article_title \
+         FROM comments c JOIN articles a ON a.id = c.article_id \
+         WHERE c.status = 'approved' AND c.approved_seq IS NOT NULL \
+         AND a.status = 'published' AND a.published_at <= "
+    ));
+    query.push_bind(now);
+    if let Some(article) = article {
+        query.push(" AND c.article_id = ").push_bind(article.0);
+    }
+    query
+        .push(" ORDER BY c.approved_seq DESC, c.id DESC LIMIT ")
+        .push_bind(limit);
+    let rows: Vec<FeedCommentRow> = db.on().all(&query).await.map_err(map_err("comments"))?;
+    rows.into_iter()
+        .map(FeedCommentRow::into_feed_comment)
+        .collect()
 }
 
 pub(crate) async fn staff_comment(db: &SqlStore, id: CommentId) -> StoreResult<StaffComment> {

@@ -569,7 +569,13 @@ impl ImportTx for SqlImport {
             categories: Vec::new(),
             tags: Vec::new(),
         };
-        let id = crate::articles::insert_row(&mut self.tx, &row, article.updated_at).await?;
+        let id = crate::articles::insert_row(
+            &mut self.tx,
+            &row,
+            article.updated_at,
+            article.feed_id.as_deref(),
+        )
+        .await?;
         self.remember("article", &article.origin, id).await?;
         self.file_under(id, &terms).await?;
         Ok((ArticleId(id), slug, Outcome::Created))

@@ -8,8 +8,8 @@ use gazette_domain::records::{
 };
 use gazette_domain::spam::TokenCounts;
 use gazette_domain::{
-    Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, NewArticle, NewComment,
-    NewUser, Page, PageRequest, StaffComment, Term, TermKind, User, UserId,
+    Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, FeedComment, NewArticle,
+    NewComment, NewUser, Page, PageRequest, StaffComment, Term, TermKind, User, UserId,
 };
 use gazette_store::{ArticleFilter, ImportTx, Store, StoreResult};
 
@@ -52,6 +52,22 @@ impl Store for SqlStore {
         now: i64,
     ) -> StoreResult<Page<ArticleSummary>> {
         articles::published_articles(self, filter, page, now).await
+    }
+    async fn feed_articles(
+        &self,
+        filter: &ArticleFilter,
+        limit: i64,
+        now: i64,
+    ) -> StoreResult<Vec<Article>> {
+        articles::feed_articles(self, filter, limit, now).await
+    }
+    async fn feed_comments(
+        &self,
+        article: Option<ArticleId>,
+        limit: i64,
+        now: i64,
+    ) -> StoreResult<Vec<FeedComment>> {
+        comments::feed_comments(self, article, limit, now).await
     }
     async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term> {
         articles::term(self, kind, slug).await

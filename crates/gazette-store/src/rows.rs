@@ -11,7 +11,7 @@ use gazette_domain::{
 /// Columns for an `ArticleRow`: `a` is the article, `u` its author.
 pub const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.body_markdown, a.body_format, a.body_html, \
      a.excerpt, a.status, a.comments_open, a.published_at, a.created_at, a.updated_at, a.comment_count, \
-     a.version, u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug, \
+     a.version, a.feed_id, u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug, \
      m.id AS image_id, m.url AS image_url, m.title AS image_title, m.alt_text AS image_alt, \
      m.mime_type AS image_mime, m.article_id AS image_article, m.created_at AS image_created";
 
@@ -36,6 +36,7 @@ pub struct ArticleRow {
     updated_at: i64,
     comment_count: i64,
     version: i64,
+    feed_id: Option<String>,
     author_id: i64,
     author_name: String,
     author_slug: String,
@@ -111,6 +112,7 @@ impl ArticleRow {
             categories,
             tags,
             version: self.version,
+            feed_id: self.feed_id,
         })
     }
 }
@@ -201,6 +203,26 @@ pub struct CommentRow {
     status: String,
     created_at: i64,
     approved_seq: Option<i64>,
+}
+
+/// An approved comment with its article's slug and title (`a`), for feeds.
+#[derive(Debug, sqlx::FromRow)]
+pub struct FeedCommentRow {
+    #[sqlx(flatten)]
+    comment: CommentRow,
+    article_slug: String,
+    article_title: String,
+}
+
+impl FeedCommentRow {
+    /// Converts to the domain type.
+    pub fn into_feed_comment(self) -> StoreResult<gazette_domain::FeedComment> {
+        Ok(gazette_domain::FeedComment {
+            comment: self.comment.into_comment()?,
+            article_slug: self.article_slug,
+            article_title: self.article_title,
+        })
+    }
 }
 
 impl CommentRow {

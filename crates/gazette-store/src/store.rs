@@ -9,9 +9,9 @@ use gazette_domain::records::{
 };
 use gazette_domain::spam::TokenCounts;
 use gazette_domain::{
-    Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, Crumb, Media, MediaId,
-    NewArticle, NewComment, NewStaticPage, NewUser, Page, PageId, PageRequest, StaffComment,
-    StaticPage, StaticPageRow, StaticPageUpdate, Term, TermKind, User, UserId,
+    Article, ArticleId, ArticleSummary, Comment, CommentId, CommentStatus, Crumb, FeedComment,
+    Media, MediaId, NewArticle, NewComment, NewStaticPage, NewUser, Page, PageId, PageRequest,
+    StaffComment, StaticPage, StaticPageRow, StaticPageUpdate, Term, TermKind, User, UserId,
 };
 
 /// Which published articles a list shows.
@@ -160,6 +160,24 @@ pub trait Store: Send + Sync + 'static {
         page: PageRequest,
         now: i64,
     ) -> StoreResult<Page<ArticleSummary>>;
+
+    /// The `limit` latest articles public at `now` matching `filter`, whole (body, terms,
+    /// featured image), newest first: what a feed shows. One statement.
+    async fn feed_articles(
+        &self,
+        filter: &ArticleFilter,
+        limit: i64,
+        now: i64,
+    ) -> StoreResult<Vec<Article>>;
+
+    /// The `limit` most recently approved comments that are still approved, under `article` or
+    /// (with `None`) under any article public at `now`, newest approval first.
+    async fn feed_comments(
+        &self,
+        article: Option<ArticleId>,
+        limit: i64,
+        now: i64,
+    ) -> StoreResult<Vec<FeedComment>>;
 
     /// A category or tag by slug.
     async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term>;

@@ -92,6 +92,7 @@ macro_rules! conformance_suite {
             a_page_trail_lists_parents_farthest_first_and_ends_in_a_loop,
             imported_pages_and_media_are_matched_and_linked,
             an_uploaded_import_keeps_its_pieces_until_it_ends,
+            feeds_read_whole_public_articles_and_approved_comments_newest_first,
         );
     };
     (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
@@ -2043,6 +2044,7 @@ fn import_article(author: UserId, slug: &str) -> gazette_domain::import::ImportA
         updated_at: NOW - 1_000,
         categories: vec!["world".into()],
         tags: vec!["iran".into()],
+        feed_id: Some("https://old.example/?p=12".into()),
     }
 }
 
@@ -2128,6 +2130,11 @@ pub async fn an_import_lands_whole_and_a_second_one_changes_nothing(store: &dyn 
     let article = store.article_by_id(id).await.expect("article");
     assert_eq!(article.title, "Imported");
     assert_eq!(article.slug, "imported");
+    assert_eq!(
+        article.feed_id.as_deref(),
+        Some("https://old.example/?p=12"),
+        "the old feed's id is kept"
+    );
     assert_eq!(article.author.name, "Jo Writer");
     assert_eq!(article.comment_count, 2, "approved comments counted");
     assert_eq!(
@@ -2678,4 +2685,100 @@ pub async fn an_uploaded_import_keeps_its_pieces_until_it_ends(store: &dyn Store
     assert_eq!(store.import_chunk(abandoned, 0).await.expect("read"), None);
     let runs = store.import_runs(10).await.expect("runs");
     assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
+}
+
+/// What feeds read: whole public articles newest first (with terms), and comments that are
+/// approved now, newest approval first, under public articles only.
+pub async fn feeds_read_whole_public_articles_and_approved_comments_newest_first(
+    store: &dyn Store,
+) {
+    let ada = author(store, "Ada").await;
+    let mut old = new_article(&ada, "old", NOW - 300);
+    old.categories = vec![Term::from_name("World")];
+    old.tags = vec![Term::from_name("Iran")];
+    let old = store.create_article(old).await.expect("old");
+    let new = store
+        .create_article(new_article(&ada, "new", NOW - 100))
+        .await
+        .expect("new");
+    let future = store
+        .create_article(new_article(&ada, "future", NOW + 100))
+        .await
+        .expect("future");
+    let mut draft = new_article(&ada, "draft", NOW - 50);
+    draft.status = ArticleStatus::Draft;
+    let draft = store.create_article(draft).await.expect("draft");
+
+    let all = store
+        .feed_articles(&ArticleFilter::All, 10, NOW)
+        .await
+        .expect("feed");
+    let slugs: Vec<&str> = all.iter().map(|a| a.slug.as_str()).collect();
+    assert_eq!(slugs, ["new", "old"]);
+    assert_eq!(all[1].body_html, "<p>Body <em>text</em></p>");
+    assert_eq!(all[1].categories, vec![Term::from_name("World")]);
+    assert_eq!(all[1].tags, vec![Term::from_name("Iran")]);
+    assert_eq!(
+        all[1].feed_id, None,
+        "Gazette's own articles have no stored feed id"
+    );
+    let one = store
+        .feed_articles(&ArticleFilter::All, 1, NOW)
+        .await
+        .expect("feed");
+    assert_eq!(one.len(), 1);
+    let world = store
+        .feed_articles(
+            &ArticleFilter::Term(TermKind::Category, "world".into()),
+            10,
+            NOW,
+        )
+        .await
+        .expect("feed");
+    assert_eq!(world.iter().map(|a| a.id).collect::<Vec<_>>(), [old.id]);
+
+    let first = comment(store, old.id, None, CommentStatus::Approved).await;
+    let second = comment(store, new.id, None, CommentStatus::Approved).await;
+    let _held = comment(store, new.id, None, CommentStatus::Held).await;
+    let _unseen = comment(store, future.id, None, CommentStatus::Approved).await;
+    let _private = comment(store, draft.id, None, CommentStatus::Approved).await;
+    let spammed = comment(store, new.id, None, CommentStatus::Approved).await;
+    store
+        .set_comment_status(spammed.id, to(CommentStatus::Spam))
+        .await
+        .expect("spam");
+    let ids = |list: Vec<gazette_domain::FeedComment>| -> Vec<CommentId> {
+        list.into_iter().map(|c| c.comment.id).collect()
+    };
+    let site = store.feed_comments(None, 10, NOW).await.expect("comments");
+    assert_eq!(site.first().map(|c| c.article_slug.as_str()), Some("new"));
+    assert_eq!(
+        site.first().map(|c| c.article_title.as_str()),
+        Some("Title of new")
+    );
+    assert_eq!(ids(site), [second.id, first.id]);
+    assert_eq!(
+        ids(store
+            .feed_comments(Some(new.id), 10, NOW)
+            .await
+            .expect("comments")),
+        [second.id]
+    );
+    assert_eq!(
+        ids(store.feed_comments(None, 1, NOW).await.expect("comments")),
+        [second.id]
+    );
+    // Approved again later, it is the newest approval.
+    store
+        .set_comment_status(first.id, to(CommentStatus::Held))
+        .await
+        .expect("hold");
+    store
+        .set_comment_status(first.id, to(CommentStatus::Approved))
+        .await
+        .expect("approve");
+    assert_eq!(
+        ids(store.feed_comments(None, 10, NOW).await.expect("comments")),
+        [first.id, second.id]
+    );
 }

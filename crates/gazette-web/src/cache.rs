@@ -7,7 +7,8 @@
 //! stored, carry an ETag for conditional requests, and are bounded in total size and age.
 
 use axum::http::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +32,39 @@ pub struct CachedPage {
     /// Compressed on first demand: a page nobody asks for gzipped never pays for it.
     gzip: std::sync::OnceLock<Option<Bytes>>,
     etag: HeaderValue,
+    /// When it was rendered (feeds), for `Last-Modified`.
+    modified: Option<(i64, HeaderValue)>,
+}
+
+/// A rendered page or document, before it is cached.
+#[derive(Debug)]
+pub struct Rendered {
+    content_type: &'static str,
+    body: String,
+    modified: Option<i64>,
+}
+
+impl Rendered {
+    /// An HTML page.
+    pub fn html(body: String) -> Self {
+        Self::new(HTML, body)
+    }
+
+    /// A document of any type.
+    pub fn new(content_type: &'static str, body: String) -> Self {
+        Self {
+            content_type,
+            body,
+            modified: None,
+        }
+    }
+
+    /// Answered with `Last-Modified` (unix seconds: when it was rendered), and 304 to a later
+    /// `If-Modified-Since` while it stays true (when the client sent no `If-None-Match`).
+    pub fn modified_at(mut self, seconds: i64) -> Self {
+        self.modified = Some(seconds);
+        self
+    }
 }
 
 /// The cache. Cheap to clone.
@@ -55,6 +89,12 @@ impl std::fmt::Debug for PageCache {
 pub const HTML: &str = "text/html; charset=utf-8";
 /// JSON content type.
 pub const JSON: &str = "application/json";
+/// RSS content type.
+pub const RSS: &str = "application/rss+xml; charset=utf-8";
+/// Atom content type.
+pub const ATOM: &str = "application/atom+xml; charset=utf-8";
+/// XML content type (sitemaps).
+pub const XML: &str = "application/xml; charset=utf-8";
 
 impl PageCache {
     /// A cache holding at most `max_bytes` of pages, each for at most `max_age`; 0 bytes disables it.
@@ -97,24 +137,24 @@ impl PageCache {
             return Ok(None);
         }
         self.hits.inc();
-        Ok(Some(page.respond(request)))
+        let changed_at = site.freshness().changed_at(page.shows);
+        Ok(Some(page.respond(request, Some(changed_at))))
     }
 
     /// Answers with a page rendered under `stamp` (taken before its data was read) and keeps it,
     /// unless `keep` is false (something changed while it rendered).
-    #[allow(clippy::too_many_arguments)]
     pub fn put(
         &self,
         key: String,
         shows: Shows,
         stamp: Stamp,
         keep: bool,
-        content_type: &'static str,
-        body: String,
+        rendered: Rendered,
         request: &HeaderMap,
     ) -> Response {
-        let page = Arc::new(CachedPage::new(shows, stamp, content_type, body));
-        let response = page.respond(request);
+        let page = Arc::new(CachedPage::new(shows, stamp, rendered));
+        // Just rendered: the client's date is not compared (its ETag still is).
+        let response = page.respond(request, None);
         if let Some(entries) = &self.entries
             && keep
         {
@@ -138,28 +178,54 @@ impl PageCache {
 }
 
 impl CachedPage {
-    fn new(shows: Shows, stamp: Stamp, content_type: &'static str, body: String) -> Self {
-        let digest = Sha256::digest(body.as_bytes());
+    fn new(shows: Shows, stamp: Stamp, rendered: Rendered) -> Self {
+        let digest = Sha256::digest(rendered.body.as_bytes());
         let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12])))
             .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+        let modified = rendered.modified.and_then(|seconds| {
+            let at = jiff::Timestamp::from_second(seconds).ok()?;
+            let text = jiff::fmt::rfc2822::DateTimePrinter::new()
+                .timestamp_to_rfc9110_string(&at)
+                .ok()?;
+            Some((seconds, HeaderValue::from_str(&text).ok()?))
+        });
         Self {
             shows,
             stamp,
-            content_type,
-            body: Bytes::from(body),
+            content_type: rendered.content_type,
+            body: Bytes::from(rendered.body),
             gzip: std::sync::OnceLock::new(),
             etag,
+            modified,
         }
     }
 
-    fn respond(&self, request: &HeaderMap) -> Response {
-        let not_modified = request
-            .get(IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|tags| {
+    /// Whether the client's copy is this one: by ETag when it sent one, else by date — a copy
+    /// taken in a later second than the last change that could alter this page (`changed_at`)
+    /// is this one. (Equal seconds are not enough: two versions can share one.)
+    fn not_modified(&self, request: &HeaderMap, changed_at: Option<i64>) -> bool {
+        if let Some(tags) = request.get(IF_NONE_MATCH) {
+            return tags.to_str().is_ok_and(|tags| {
                 tags.split(',')
                     .any(|t| t.trim() == self.etag.to_str().unwrap_or("") || t.trim() == "*")
             });
+        }
+        let (Some(_), Some(changed_at)) = (&self.modified, changed_at) else {
+            return false;
+        };
+        request
+            .get(IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                jiff::fmt::rfc2822::DateTimeParser::new()
+                    .parse_timestamp(v)
+                    .ok()
+            })
+            .is_some_and(|since| since.as_second() > changed_at)
+    }
+
+    fn respond(&self, request: &HeaderMap, changed_at: Option<i64>) -> Response {
+        let not_modified = self.not_modified(request, changed_at);
         let mut response = if not_modified {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
@@ -185,6 +251,9 @@ impl CachedPage {
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
         headers.insert(ETAG, self.etag.clone());
+        if let Some((_, date)) = &self.modified {
+            headers.insert(LAST_MODIFIED, date.clone());
+        }
         // Shared caches may keep it but must ask again each time (a 304 is cheap).
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
         headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));

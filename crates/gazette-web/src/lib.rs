@@ -67,6 +67,27 @@ pub fn router(state: AppState) -> Router {
             post(pages::submit::submit_comment),
         )
         .route("/articles/{slug}/live", get(live::live_comments))
+        .route("/feed", get(pages::feeds::site_rss))
+        .route("/feed/atom", get(pages::feeds::site_atom))
+        .route("/comments/feed", get(pages::feeds::comments_rss))
+        .route("/comments/feed/atom", get(pages::feeds::comments_atom))
+        .route(
+            "/articles/{slug}/comments/feed",
+            get(pages::feeds::discussion_rss),
+        )
+        .route(
+            "/articles/{slug}/comments/feed/atom",
+            get(pages::feeds::discussion_atom),
+        )
+        .route("/category/{slug}/feed", get(pages::feeds::category_rss))
+        .route(
+            "/category/{slug}/feed/atom",
+            get(pages::feeds::category_atom),
+        )
+        .route("/tag/{slug}/feed", get(pages::feeds::tag_rss))
+        .route("/tag/{slug}/feed/atom", get(pages::feeds::tag_atom))
+        .route("/author/{slug}/feed", get(pages::feeds::author_rss))
+        .route("/author/{slug}/feed/atom", get(pages::feeds::author_atom))
         .route("/category/{slug}", get(pages::archive::category))
         .route("/tag/{slug}", get(pages::archive::tag))
         .route("/author/{slug}", get(pages::archive::author))

@@ -122,11 +122,19 @@ async fn the_theme_test_data_comes_in_whole() {
         ("/?p=1173", "/articles/markup-title-with-markup"),
         (
             "/2013/01/05/markup-title-with-markup/feed/",
-            "/articles/markup-title-with-markup",
+            "/articles/markup-title-with-markup/comments/feed",
         ),
+        (
+            "/2013/01/05/markup-title-with-markup/feed/atom/",
+            "/articles/markup-title-with-markup/comments/feed/atom",
+        ),
+        ("/category/parent/child-1/feed/", "/category/child-1/feed"),
+        ("/tag/8bit/feed/", "/tag/8bit/feed"),
+        ("/feed/rss2/", "/feed"),
+        ("/comments/feed/", "/comments/feed"),
         ("/tag/8bit/", "/tag/8bit"),
         ("/category/parent/child-1/", "/category/child-1"),
-        ("/feed/", "/"),
+        ("/feed/", "/feed"),
     ] {
         let response = app.browser().get(old).await;
         assert_eq!(response.status, StatusCode::MOVED_PERMANENTLY, "{old}");
@@ -610,12 +618,24 @@ async fn old_feed_addresses_never_lead_off_the_site_and_any_404_may_have_moved()
     }
     assert_eq!(
         app.site
-            .moved_to("/articles/x/feed")
+            .moved_to("/articles/x/feed/")
             .await
             .expect("lookup")
             .as_deref(),
-        Some("/articles/x"),
-        "a feed on the site still leads to its page"
+        Some("/articles/x/comments/feed"),
+        "an old comments feed of the same shape leads to Gazette's"
+    );
+    assert_eq!(
+        app.site
+            .moved_to("/category/nope/feed")
+            .await
+            .expect("lookup"),
+        None,
+        "a feed of Gazette's own that is not there redirects nowhere (not to itself)"
+    );
+    assert_eq!(
+        app.browser().get("/category/nope/feed").await.status,
+        StatusCode::NOT_FOUND
     );
     // A redirect where an article route answers 404 (an old slug-style address) is honoured.
     let mut admin = app.staff("chief", gazette_domain::Role::Admin).await;

@@ -258,13 +258,23 @@ async fn write_wxr(
         "" => format!("http://{}", config.listen),
         url => url.to_owned(),
     };
-    let settings = select(&mut source, "settings", "key LIKE 'site.%'", "key").await?;
+    let settings = select(
+        &mut source,
+        "settings",
+        "key LIKE 'site.%' OR key = 'feeds.id_base'",
+        "key",
+    )
+    .await?;
     let setting = |key: &str, default: &str| {
         settings
             .iter()
             .find(|row| row.text("key") == key)
             .map_or(default.to_owned(), |row| row.text("value").to_owned())
     };
+    let feed_ids = setting(
+        gazette_core::feeds::ID_BASE_SETTING,
+        &format!("{base}/?feed="),
+    );
     let mut out = Wxr {
         xml: Writer::new_with_indent(
             std::io::BufWriter::with_capacity(256 * 1024, file),
@@ -414,7 +424,11 @@ async fn write_wxr(
             out.xml
                 .create_element("guid")
                 .with_attribute(("isPermaLink", "false"))
-                .write_text_content(BytesText::new(&format!("{base}/?p={id}")))?;
+                .write_text_content(BytesText::new(&match article.text("feed_id") {
+                    // The id its feeds gave it: the next system's feeds keep it too.
+                    "" => format!("{feed_ids}article/{id}"),
+                    kept => kept.to_owned(),
+                }))?;
             out.element("description", "")?;
             out.element("content:encoded", &html_block(article.text("body_html")))?;
             // WordPress's excerpt is HTML; Gazette's is text.

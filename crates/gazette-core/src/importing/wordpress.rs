@@ -587,6 +587,7 @@ fn prepare_item(
         updated_at,
         categories: terms("category"),
         tags: terms("post_tag"),
+        feed_id: feed_id(&item.guid),
     };
     let mut comments = Vec::with_capacity(item.comments.len());
     let mut skipped = Vec::new();
@@ -800,4 +801,14 @@ mod tests {
         );
         assert_eq!(decoded_slug("", "Level 1"), "level-1");
     }
+}
+
+/// The longest old feed id kept; WordPress's are an address (`https://example.com/?p=12`).
+const MAX_FEED_ID: usize = 500;
+
+/// An item's guid as its feed id from now on, when it is one a feed can carry.
+fn feed_id(guid: &str) -> Option<String> {
+    let guid = guid.trim();
+    (!guid.is_empty() && guid.len() <= MAX_FEED_ID && !guid.chars().any(char::is_control))
+        .then(|| guid.to_owned())
 }

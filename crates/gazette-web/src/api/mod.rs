@@ -58,7 +58,12 @@ pub async fn cached<T: Serialize>(
     let body = serde_json::to_string(&value)
         .map_err(|e| crate::error::AppError::Internal(format!("encoding JSON: {e}")))?;
     let keep = state.site.stamp(shows).await? == stamp;
-    Ok(state
-        .cache
-        .put(key, shows, stamp, keep, crate::cache::JSON, body, headers))
+    Ok(state.cache.put(
+        key,
+        shows,
+        stamp,
+        keep,
+        crate::cache::Rendered::new(crate::cache::JSON, body),
+        headers,
+    ))
 }

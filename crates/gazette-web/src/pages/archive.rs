@@ -67,7 +67,12 @@ async fn archive(
     } else {
         base.clone()
     };
-    let site = SiteContext::new(&state, &title, &description, Some(&path)).await?;
+    let site = SiteContext::new(&state, &title, &description, Some(&path))
+        .await?
+        .with_feed(
+            &format!("{} {} Feed", found.name, found.kind),
+            &format!("{base}/feed"),
+        );
     let html = render_list(
         &state,
         site,
@@ -81,8 +86,7 @@ async fn archive(
         Shows::Lists,
         stamp,
         keep,
-        crate::cache::HTML,
-        html,
+        crate::cache::Rendered::html(html),
         headers,
     ))
 }

@@ -59,9 +59,14 @@ pub async fn article_page(
         return Ok(personal_html(body, StatusCode::OK));
     }
     let keep = era.same_era(&stamp) && state.site.stamp(shows).await? == stamp;
-    Ok(state
-        .cache
-        .put(key, shows, stamp, keep, crate::cache::HTML, body, &headers))
+    Ok(state.cache.put(
+        key,
+        shows,
+        stamp,
+        keep,
+        crate::cache::Rendered::html(body),
+        &headers,
+    ))
 }
 
 /// What the comment form shows: the reader's input, messages per field, and whom they answer.
@@ -264,7 +269,12 @@ async fn render_body(
     let pagination = Pagination::new(discussion.page, discussion.total_pages, |p| {
         format!("{}#comments", article_url(&article.slug, p))
     });
-    let site = SiteContext::new(state, &article.title, &article.excerpt, Some(&page_url)).await?;
+    let site = SiteContext::new(state, &article.title, &article.excerpt, Some(&page_url))
+        .await?
+        .with_feed(
+            &format!("{} Comments Feed", article.title),
+            &format!("/articles/{}/comments/feed", article.slug),
+        );
     let page = ArticlePage {
         site,
         og_type: "article",

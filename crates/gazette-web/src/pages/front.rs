@@ -1,6 +1,6 @@
 use super::{SiteContext, render_list};
 use crate::AppState;
-use crate::cache::HTML;
+use crate::cache::Rendered;
 use crate::error::AppError;
 use crate::params::Params;
 use axum::extract::rejection::QueryRejection;
@@ -43,7 +43,12 @@ pub async fn front_page(
     let site = SiteContext::new(&state, &title, &tagline, Some(&path)).await?;
     let html = render_list(&state, site, None, &articles, "/")?;
     let keep = state.site.stamp(Shows::Lists).await? == stamp;
-    Ok(state
-        .cache
-        .put(key, Shows::Lists, stamp, keep, HTML, html, &headers))
+    Ok(state.cache.put(
+        key,
+        Shows::Lists,
+        stamp,
+        keep,
+        Rendered::html(html),
+        &headers,
+    ))
 }

@@ -4,6 +4,8 @@
 pub mod archive;
 /// The article page with its discussion and comment form.
 pub mod article;
+/// RSS and Atom feeds.
+pub mod feeds;
 /// The front page.
 pub mod front;
 /// The 301 that old addresses (an imported site's permalinks) answer with.
@@ -28,6 +30,16 @@ pub struct SiteContext {
     description: String,
     canonical: Option<String>,
     asset_version: &'static str,
+    /// Feeds announced with `<link rel="alternate">`: the site's, its comments', and the page's own.
+    feeds: Vec<FeedLink>,
+}
+
+/// A feed a page announces.
+#[derive(Debug, Serialize)]
+struct FeedLink {
+    title: String,
+    href: String,
+    kind: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -75,8 +87,57 @@ impl SiteContext {
             description: String::new(),
             canonical: None,
             asset_version: crate::assets::asset_version(),
+            feeds: vec![
+                FeedLink {
+                    title: format!("{} » Feed", settings.title),
+                    href: "/feed".into(),
+                    kind: "application/rss+xml",
+                },
+                FeedLink {
+                    title: format!("{} » Comments Feed", settings.title),
+                    href: "/comments/feed".into(),
+                    kind: "application/rss+xml",
+                },
+            ],
         }
     }
+
+    /// Announces this page's own feed at `path` (RSS; its Atom twin at `path/atom`).
+    pub fn with_feed(mut self, title: &str, path: &str) -> Self {
+        let title = format!("{} » {title}", self.site.title);
+        self.feeds.push(FeedLink {
+            title: title.clone(),
+            href: path.to_owned(),
+            kind: "application/rss+xml",
+        });
+        self.feeds.push(FeedLink {
+            title: format!("{title} (Atom)"),
+            href: format!("{path}/atom"),
+            kind: "application/atom+xml",
+        });
+        self
+    }
+}
+
+/// The site's address for absolute links (feeds, sitemaps, structured data): `site.base_url`,
+/// or on a site that has not set it, `http://` and the request's `Host` when it is a plain host
+/// name (anything else gives `http://localhost`). No trailing slash.
+pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    let configured = state.site.config().site.base_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_owned();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{}", host.to_ascii_lowercase())
 }
 
 /// Previous/next links for a paginated list.

@@ -48,8 +48,7 @@ pub async fn static_page(
         Shows::Lists,
         stamp,
         keep,
-        crate::cache::HTML,
-        html,
+        crate::cache::Rendered::html(html),
         &headers,
     ))
 }
