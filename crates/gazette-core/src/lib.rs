@@ -37,6 +37,8 @@ pub mod secrets;
 pub mod settings;
 /// The `Site` service: the state every use case needs.
 mod site;
+/// Sitemaps and the News sitemap.
+pub mod sitemaps;
 /// The spam layers: form tokens, rate limits, word lists, links, the classifier.
 pub mod spam;
 /// The welcome article a new site starts with.

@@ -16,6 +16,8 @@ pub mod moderation;
 pub mod page;
 /// Bans, the audit log, and the other records of moderation.
 pub mod records;
+/// What sitemaps list.
+pub mod sitemap;
 /// Slugs for permalinks.
 pub mod slugs;
 /// Spam checks: word lists, links, and the naive Bayes classifier.

@@ -11,6 +11,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "avatar",
     "category",
     "comments",
+    "corrections",
     "embed",
     "feed",
     "healthz",
@@ -20,6 +21,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "robots-txt",
     "search",
     "sitemap",
+    "sitemaps",
     "static",
     "tag",
     "unsubscribe",
@@ -29,8 +31,9 @@ pub const RESERVED_SLUGS: &[&str] = &[
 ];
 
 /// Whether a slug is free for a page (not one of Gazette's own first segments).
+/// A slug of digits only is a year's address (`/2026/`, the date archives) and is reserved too.
 pub fn is_reserved(slug: &str) -> bool {
-    RESERVED_SLUGS.contains(&slug)
+    RESERVED_SLUGS.contains(&slug) || (!slug.is_empty() && slug.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Deepest chain of parent pages a breadcrumb follows (a loop or a deeper tree stops there).

@@ -11,6 +11,8 @@ pub mod feeds;
 pub mod identicon;
 /// Markdown to sanitised HTML for articles and comments, and plain-text excerpts.
 pub mod markdown;
+/// Sitemaps and the News sitemap.
+pub mod sitemaps;
 /// The page templates: embedded defaults, overridable from a folder.
 pub mod templates;
 

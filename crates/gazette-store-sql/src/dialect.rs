@@ -30,6 +30,20 @@ impl Dialect {
         }
     }
 
+    /// The UTC month of a unix-seconds column as one number, `year * 12 + month - 1`.
+    pub(crate) fn month_index(self, column: &str) -> String {
+        match self {
+            Self::Sqlite => format!(
+                "(CAST(strftime('%Y', {column}, 'unixepoch') AS INTEGER) * 12 \
+                 + CAST(strftime('%m', {column}, 'unixepoch') AS INTEGER) - 1)"
+            ),
+            Self::Postgres => format!(
+                "(CAST(EXTRACT(YEAR FROM to_timestamp({column}) AT TIME ZONE 'UTC') AS BIGINT) * 12 \
+                 + CAST(EXTRACT(MONTH FROM to_timestamp({column}) AT TIME ZONE 'UTC') AS BIGINT) - 1)"
+            ),
+        }
+    }
+
     /// Appended to a SELECT inside a write transaction whose rows it will change: nobody else
     /// changes them until it commits. (SQLite's write lock already covers the whole database.)
     pub(crate) fn for_update(self) -> &'static str {

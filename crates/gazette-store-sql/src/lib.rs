@@ -34,6 +34,8 @@ mod newsroom;
 mod pages;
 /// PostgreSQL: the pool, the change feed, throwaway test databases.
 mod postgres;
+/// Sitemaps' addresses.
+mod sitemaps;
 /// SQLite: the file, its pragmas, the single writer.
 mod sqlite;
 /// The `Store` trait, delegating to the modules above.

@@ -69,6 +69,20 @@ impl Store for SqlStore {
     ) -> StoreResult<Vec<FeedComment>> {
         comments::feed_comments(self, article, limit, now).await
     }
+    async fn sitemap(
+        &self,
+        of: gazette_domain::sitemap::SitemapOf,
+        page: PageRequest,
+        now: i64,
+    ) -> StoreResult<Page<gazette_domain::sitemap::SitemapEntry>> {
+        crate::sitemaps::sitemap(self, of, page, now).await
+    }
+    async fn sitemap_months(
+        &self,
+        now: i64,
+    ) -> StoreResult<Vec<gazette_domain::sitemap::SitemapMonth>> {
+        crate::sitemaps::sitemap_months(self, now).await
+    }
     async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term> {
         articles::term(self, kind, slug).await
     }

@@ -179,6 +179,20 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> StoreResult<Vec<FeedComment>>;
 
+    /// One page of a sitemap's public addresses, oldest publication first, with the total.
+    async fn sitemap(
+        &self,
+        of: gazette_domain::sitemap::SitemapOf,
+        page: PageRequest,
+        now: i64,
+    ) -> StoreResult<Page<gazette_domain::sitemap::SitemapEntry>>;
+
+    /// The months (UTC) that have articles public at `now`, oldest first.
+    async fn sitemap_months(
+        &self,
+        now: i64,
+    ) -> StoreResult<Vec<gazette_domain::sitemap::SitemapMonth>>;
+
     /// A category or tag by slug.
     async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term>;
 

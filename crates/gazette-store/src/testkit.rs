@@ -93,6 +93,7 @@ macro_rules! conformance_suite {
             imported_pages_and_media_are_matched_and_linked,
             an_uploaded_import_keeps_its_pieces_until_it_ends,
             feeds_read_whole_public_articles_and_approved_comments_newest_first,
+            sitemaps_list_public_addresses_by_month_and_kind,
         );
     };
     (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
@@ -2780,5 +2781,80 @@ pub async fn feeds_read_whole_public_articles_and_approved_comments_newest_first
     assert_eq!(
         ids(store.feed_comments(None, 10, NOW).await.expect("comments")),
         [first.id, second.id]
+    );
+}
+
+/// Sitemaps: public articles by UTC month (drafts, scheduled and trashed never), published
+/// pages, and archives that have public articles; paged with totals.
+pub async fn sitemaps_list_public_addresses_by_month_and_kind(store: &dyn Store) {
+    use gazette_domain::sitemap::SitemapOf;
+    let ada = author(store, "Ada").await;
+    // NOW is 2027-01-15T08:00:00Z; 40 days earlier is in December 2026.
+    let mut december = new_article(&ada, "december", NOW - 40 * 86_400);
+    december.tags = vec![Term::from_name("Iran")];
+    store.create_article(december).await.expect("december");
+    for slug in ["january-a", "january-b"] {
+        store
+            .create_article(new_article(&ada, slug, NOW - 3_600))
+            .await
+            .expect("january");
+    }
+    store
+        .create_article(new_article(&ada, "scheduled", NOW + 3_600))
+        .await
+        .expect("scheduled");
+    let mut draft = new_article(&ada, "draft", NOW - 60);
+    draft.status = ArticleStatus::Draft;
+    draft.categories = vec![Term::from_name("Secret")];
+    store.create_article(draft).await.expect("draft");
+    let mut hidden = new_page(&ada, "hidden", None);
+    hidden.status = ArticleStatus::Draft;
+    store.create_page(hidden).await.expect("draft page");
+    store
+        .create_page(new_page(&ada, "about", None))
+        .await
+        .expect("page");
+
+    let months = store.sitemap_months(NOW).await.expect("months");
+    let summary: Vec<(i32, u8, i64)> = months
+        .iter()
+        .map(|m| (m.year, m.month, m.articles))
+        .collect();
+    assert_eq!(summary, [(2026, 12, 1), (2027, 1, 2)]);
+    let january = SitemapOf::Articles {
+        from: 1_798_761_600, // 2027-01-01T00:00:00Z
+        to: 1_801_440_000,   // 2027-02-01T00:00:00Z
+    };
+    let page = store
+        .sitemap(january, PageRequest::new(1, 10), NOW)
+        .await
+        .expect("articles");
+    let paths: Vec<&str> = page.items.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["/articles/january-a", "/articles/january-b"]);
+    assert_eq!(page.items[0].title, "Title of january-a");
+    assert_eq!(page.total, 2);
+    let second = store
+        .sitemap(january, PageRequest::new(2, 1), NOW)
+        .await
+        .expect("articles");
+    assert_eq!(second.items.len(), 1);
+    assert_eq!(second.total, 2);
+
+    let pages = store
+        .sitemap(SitemapOf::Pages, PageRequest::new(1, 10), NOW)
+        .await
+        .expect("pages");
+    let paths: Vec<&str> = pages.items.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["/about"]);
+    let archives = store
+        .sitemap(SitemapOf::Archives, PageRequest::new(1, 10), NOW)
+        .await
+        .expect("archives");
+    let mut paths: Vec<&str> = archives.items.iter().map(|e| e.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        ["/author/ada", "/tag/iran"],
+        "no archive of drafts only"
     );
 }

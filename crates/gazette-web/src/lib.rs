@@ -67,6 +67,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::submit::submit_comment),
         )
         .route("/articles/{slug}/live", get(live::live_comments))
+        .route("/sitemap.xml", get(pages::sitemaps::index))
+        .route("/sitemap-news.xml", get(pages::sitemaps::news))
+        .route("/sitemaps/{file}", get(pages::sitemaps::file))
+        .route("/robots.txt", get(pages::sitemaps::robots))
         .route("/feed", get(pages::feeds::site_rss))
         .route("/feed/atom", get(pages::feeds::site_atom))
         .route("/comments/feed", get(pages::feeds::comments_rss))

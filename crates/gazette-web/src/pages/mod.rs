@@ -10,6 +10,8 @@ pub mod feeds;
 pub mod front;
 /// The 301 that old addresses (an imported site's permalinks) answer with.
 pub mod moved;
+/// Sitemaps and robots.txt.
+pub mod sitemaps;
 /// Static pages: `/about`.
 pub mod static_page;
 /// Posting the comment form.
