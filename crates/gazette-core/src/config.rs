@@ -212,6 +212,9 @@ pub struct SiteConfig {
     pub language: String,
     /// Articles per page on the front page and archives.
     pub articles_per_page: u32,
+    /// The publication's logo (an absolute address, or a path on this site), named as the
+    /// publisher in articles' structured data. Empty: none.
+    pub logo_url: String,
 }
 
 /// The discussion's settings.
@@ -260,6 +263,7 @@ impl Default for SiteConfig {
             timezone: "UTC".into(),
             language: "en".into(),
             articles_per_page: 10,
+            logo_url: String::new(),
         }
     }
 }

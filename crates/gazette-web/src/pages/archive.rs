@@ -72,7 +72,14 @@ async fn archive(
         .with_feed(
             &format!("{} {} Feed", found.name, found.kind),
             &format!("{base}/feed"),
-        );
+        )
+        .with_json_ld(super::metadata::breadcrumbs(
+            &SiteContext::configured_base(&state),
+            &[
+                (state.site.settings().await?.title.clone(), "/".to_owned()),
+                (found.name.clone(), base.clone()),
+            ],
+        ));
     let html = render_list(
         &state,
         site,

@@ -269,8 +269,24 @@ async fn render_body(
     let pagination = Pagination::new(discussion.page, discussion.total_pages, |p| {
         format!("{}#comments", article_url(&article.slug, p))
     });
+    let base = SiteContext::configured_base(state);
+    let config = &state.site.config().site;
+    let logo = (!config.logo_url.is_empty())
+        .then(|| gazette_core::feeds::absolute_url(&base, &config.logo_url));
+    let settings = state.site.settings().await?;
+    let meta = super::metadata::article(
+        article,
+        &format!("{base}/articles/{}", article.slug),
+        &super::metadata::Publisher {
+            name: &settings.title,
+            logo: logo.as_deref(),
+            base: &base,
+            language: &config.language,
+        },
+    );
     let site = SiteContext::new(state, &article.title, &article.excerpt, Some(&page_url))
         .await?
+        .with_article(meta)
         .with_feed(
             &format!("{} Comments Feed", article.title),
             &format!("/articles/{}/comments/feed", article.slug),

@@ -40,7 +40,14 @@ pub async fn front_page(
     } else {
         "/".to_owned()
     };
-    let site = SiteContext::new(&state, &title, &tagline, Some(&path)).await?;
+    let name = state.site.settings().await?.title.clone();
+    let site = SiteContext::new(&state, &title, &tagline, Some(&path))
+        .await?
+        .with_json_ld(super::metadata::website(
+            &name,
+            &SiteContext::configured_base(&state),
+            &tagline,
+        ));
     let html = render_list(&state, site, None, &articles, "/")?;
     let keep = state.site.stamp(Shows::Lists).await? == stamp;
     Ok(state.cache.put(

@@ -8,6 +8,8 @@ pub mod article;
 pub mod feeds;
 /// The front page.
 pub mod front;
+/// Structured data and social tags.
+pub mod metadata;
 /// The 301 that old addresses (an imported site's permalinks) answer with.
 pub mod moved;
 /// Sitemaps and robots.txt.
@@ -34,6 +36,14 @@ pub struct SiteContext {
     asset_version: &'static str,
     /// Feeds announced with `<link rel="alternate">`: the site's, its comments', and the page's own.
     feeds: Vec<FeedLink>,
+    /// schema.org JSON-LD documents, already escaped for a script element.
+    json_ld: Vec<String>,
+    /// Open Graph tags beyond the layout's own.
+    og_tags: Vec<metadata::MetaTag>,
+    /// The page's image (absolute), for `og:image` and `twitter:image`.
+    og_image: Option<String>,
+    /// `summary` or `summary_large_image`.
+    twitter_card: &'static str,
 }
 
 /// A feed a page announces.
@@ -89,6 +99,10 @@ impl SiteContext {
             description: String::new(),
             canonical: None,
             asset_version: crate::assets::asset_version(),
+            json_ld: Vec::new(),
+            og_tags: Vec::new(),
+            og_image: None,
+            twitter_card: "summary",
             feeds: vec![
                 FeedLink {
                     title: format!("{} » Feed", settings.title),
@@ -102,6 +116,33 @@ impl SiteContext {
                 },
             ],
         }
+    }
+
+    /// Adds a JSON-LD document (from [`metadata`]).
+    pub fn with_json_ld(mut self, json: String) -> Self {
+        self.json_ld.push(json);
+        self
+    }
+
+    /// Adds an article's structured data and social tags.
+    pub fn with_article(mut self, meta: metadata::ArticleMeta) -> Self {
+        self.json_ld.push(meta.json_ld);
+        self.og_tags = meta.tags;
+        self.og_image = meta.image;
+        self.twitter_card = meta.twitter_card;
+        self
+    }
+
+    /// The site's configured address for absolute links in cached pages ("" when unset: the
+    /// page is shared by every host it is asked under, so the request's is not used).
+    pub fn configured_base(state: &AppState) -> String {
+        state
+            .site
+            .config()
+            .site
+            .base_url
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     /// Announces this page's own feed at `path` (RSS; its Atom twin at `path/atom`).

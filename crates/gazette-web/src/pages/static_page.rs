@@ -32,7 +32,22 @@ pub async fn static_page(
     let (page, trail) = state.site.public_page(&slug).await?;
     let description = gazette_render::excerpt_of_html(&page.body_html, 30);
     let path = format!("/{}", page.slug);
-    let site = SiteContext::new(&state, &page.title, &description, Some(&path)).await?;
+    let mut site = SiteContext::new(&state, &page.title, &description, Some(&path)).await?;
+    // Like the visible breadcrumb, only under a parent.
+    if !trail.is_empty() {
+        let mut crumbs = vec![(state.site.settings().await?.title.clone(), "/".to_owned())];
+        crumbs.extend(
+            trail
+                .iter()
+                .filter(|c| c.public)
+                .map(|c| (c.title.clone(), format!("/{}", c.slug))),
+        );
+        crumbs.push((page.title.clone(), path.clone()));
+        site = site.with_json_ld(super::metadata::breadcrumbs(
+            &SiteContext::configured_base(&state),
+            &crumbs,
+        ));
+    }
     let html = render_html(
         &state,
         "page.html",
