@@ -19,6 +19,82 @@ pub enum Archive {
     Tag(String),
     /// Articles by an author.
     Author(String),
+    /// Articles published in a year, a month or on a day (in the site's time zone).
+    Date(DateArchive),
+}
+
+/// A year (`/2026/`), a month (`/2026/12/`) or a day (`/2026/12/01/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateArchive {
+    /// Year.
+    pub year: i16,
+    /// Month, 1 to 12.
+    pub month: Option<i8>,
+    /// Day of the month (with a month).
+    pub day: Option<i8>,
+}
+
+impl DateArchive {
+    /// Reads the segments of a date archive's address: four digits, then optionally two and
+    /// two, forming a real date. `None` for anything else.
+    pub fn parse(year: &str, month: Option<&str>, day: Option<&str>) -> Option<Self> {
+        fn digits<T: std::str::FromStr>(text: &str, len: usize) -> Option<T> {
+            (text.len() == len && text.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| text.parse().ok())
+                .flatten()
+        }
+        let archive = Self {
+            year: digits(year, 4)?,
+            month: match month {
+                Some(m) => Some(digits(m, 2)?),
+                None => None,
+            },
+            day: match day {
+                Some(d) => Some(digits(d, 2)?),
+                None => None,
+            },
+        };
+        jiff::civil::Date::new(
+            archive.year,
+            archive.month.unwrap_or(1),
+            archive.day.unwrap_or(1),
+        )
+        .ok()?;
+        (archive.year >= 1000).then_some(archive)
+    }
+
+    /// Its address: `/2026/`, `/2026/12/`, `/2026/12/01/`.
+    pub fn path(&self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("/{:04}/{m:02}/{d:02}/", self.year),
+            (Some(m), None) => format!("/{:04}/{m:02}/", self.year),
+            _ => format!("/{:04}/", self.year),
+        }
+    }
+
+    /// Its first second and the first second after it, in `tz`; and its heading
+    /// ("2026", "December 2026", "December 1, 2026").
+    fn span(&self, tz: &jiff::tz::TimeZone) -> Option<(i64, i64, String)> {
+        let start =
+            jiff::civil::Date::new(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+                .ok()?;
+        let end = match (self.month, self.day) {
+            (Some(_), Some(_)) => start.tomorrow().ok()?,
+            (Some(_), None) => start.last_of_month().tomorrow().ok()?,
+            _ => jiff::civil::Date::new(self.year.checked_add(1)?, 1, 1).ok()?,
+        };
+        let heading = match (self.month, self.day) {
+            (Some(_), Some(_)) => start.strftime("%B %-d, %Y").to_string(),
+            (Some(_), None) => start.strftime("%B %Y").to_string(),
+            _ => start.strftime("%Y").to_string(),
+        };
+        let at = |d: jiff::civil::Date| {
+            d.to_zoned_datetime(tz.clone())
+                .ok()
+                .map(|z| z.timestamp().as_second())
+        };
+        Some((at(start)?, at(end)?, heading))
+    }
 }
 
 /// An archive's heading and one page of its articles.
@@ -130,6 +206,12 @@ impl Site {
                     ArticleFilter::Author(author.id),
                 )
             }
+            Archive::Date(date) => {
+                let (from, to, heading) = date
+                    .span(&self.config.timezone())
+                    .ok_or(CoreError::NotFound("date"))?;
+                ("Archive", heading, ArticleFilter::Published { from, to })
+            }
         };
         let articles = self.list(&filter, page).await?;
         // A category or tag used only by drafts and scheduled articles is not public yet (it may
@@ -140,6 +222,7 @@ impl Site {
                 Archive::Category(_) => "category",
                 Archive::Tag(_) => "tag",
                 Archive::Author(_) => "author",
+                Archive::Date(_) => "date",
             }));
         }
         Ok(ArchivePage {

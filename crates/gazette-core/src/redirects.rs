@@ -122,6 +122,19 @@ impl Site {
                 return Ok((target != asked).then_some(target));
             }
         }
+        // `/2026/12`: a date archive's address ends in a slash.
+        let pieces: Vec<&str> = key.trim_start_matches('/').split('/').collect();
+        if (2..=3).contains(&pieces.len())
+            && let Some(date) = crate::reading::DateArchive::parse(
+                pieces[0],
+                pieces.get(1).copied(),
+                pieces.get(2).copied(),
+            )
+            && !path.contains('?')
+            && date.path() != path
+        {
+            return Ok(Some(date.path()));
+        }
         // `/category/parent/child`: WordPress nests category archives; Gazette's are flat.
         if let Some(rest) = key.strip_prefix("/category/")
             && let Some((_, last)) = rest.rsplit_once('/')

@@ -170,6 +170,10 @@ fn push_filter(query: &mut Sql, filter: &ArticleFilter, now: i64) {
             query.push(" AND a.author_id = ");
             query.push_bind(id.0);
         }
+        ArticleFilter::Published { from, to } => {
+            query.push(" AND a.published_at >= ").push_bind(*from);
+            query.push(" AND a.published_at < ").push_bind(*to);
+        }
     }
 }
 

@@ -23,6 +23,13 @@ pub enum ArticleFilter {
     Term(TermKind, String),
     /// Those by one author.
     Author(UserId),
+    /// Those published in `[from, to)` (unix seconds): the date archives.
+    Published {
+        /// Earliest publication time, included.
+        from: i64,
+        /// Latest publication time, excluded.
+        to: i64,
+    },
 }
 
 /// A change recorded in the log: its id, and the article whose discussion changed (`None`:

@@ -2833,6 +2833,20 @@ pub async fn sitemaps_list_public_addresses_by_month_and_kind(store: &dyn Store)
     assert_eq!(paths, ["/articles/january-a", "/articles/january-b"]);
     assert_eq!(page.items[0].title, "Title of january-a");
     assert_eq!(page.total, 2);
+    // The date archives' filter reads the same span.
+    let listed = store
+        .published_articles(
+            &ArticleFilter::Published {
+                from: 1_798_761_600,
+                to: 1_801_440_000,
+            },
+            PageRequest::new(1, 10),
+            NOW,
+        )
+        .await
+        .expect("date archive");
+    assert_eq!(listed.total, 2);
+    assert_eq!(listed.items[0].slug, "january-b", "newest first");
     let second = store
         .sitemap(january, PageRequest::new(2, 1), NOW)
         .await

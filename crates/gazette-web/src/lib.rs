@@ -101,7 +101,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/{slug}", get(pages::static_page::static_page))
-        .route("/{slug}/", get(pages::static_page::static_page_with_slash));
+        .route("/{slug}/", get(pages::static_page::static_page_with_slash))
+        .route("/{year}/{month}/", get(pages::archive::month))
+        .route("/{year}/{month}/{day}/", get(pages::archive::day));
     let routes = if metrics_here {
         routes.route("/metrics", get(ops::metrics))
     } else {

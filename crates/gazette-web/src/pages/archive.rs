@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use gazette_core::freshness::Shows;
-use gazette_core::reading::Archive;
+use gazette_core::reading::{Archive, DateArchive};
 
 /// `GET /category/{slug}`.
 pub async fn category(
@@ -42,6 +42,50 @@ pub async fn author(
     archive(state, &headers, Archive::Author(slug), query, base).await
 }
 
+/// `GET /{year}/{month}/`: a month's articles, in the site's time zone.
+pub async fn month(
+    state: State<AppState>,
+    headers: HeaderMap,
+    Path((year, month)): Path<(String, String)>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, AppError> {
+    dated(
+        state,
+        &headers,
+        DateArchive::parse(&year, Some(&month), None),
+        query,
+    )
+    .await
+}
+
+/// `GET /{year}/{month}/{day}/`: a day's articles.
+pub async fn day(
+    state: State<AppState>,
+    headers: HeaderMap,
+    Path((year, month, day)): Path<(String, String, String)>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let date = DateArchive::parse(&year, Some(&month), Some(&day));
+    dated(state, &headers, date, query).await
+}
+
+/// A year, month or day archive; anything that is not a date is not found (and may have
+/// moved: an old permalink).
+pub async fn dated(
+    state: State<AppState>,
+    headers: &HeaderMap,
+    date: Option<DateArchive>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Some(date) = date else {
+        return Err(AppError::NotFound(
+            "There is nothing at this address.".into(),
+        ));
+    };
+    let base = date.path();
+    archive(state, headers, Archive::Date(date), query, base).await
+}
+
 async fn archive(
     State(state): State<AppState>,
     headers: &HeaderMap,
@@ -61,25 +105,29 @@ async fn archive(
     } else {
         found.name.clone()
     };
-    let description = format!("Articles filed under {}", found.name);
+    let description = match archive {
+        Archive::Date(_) => format!("Articles published in {}", found.name),
+        _ => format!("Articles filed under {}", found.name),
+    };
     let path = if page > 1 {
         format!("{base}?page={page}")
     } else {
         base.clone()
     };
-    let site = SiteContext::new(&state, &title, &description, Some(&path))
+    let name = state.site.settings().await?.title.clone();
+    let mut site = SiteContext::new(&state, &title, &description, Some(&path))
         .await?
-        .with_feed(
-            &format!("{} {} Feed", found.name, found.kind),
-            &format!("{base}/feed"),
-        )
         .with_json_ld(super::metadata::breadcrumbs(
             &SiteContext::configured_base(&state),
-            &[
-                (state.site.settings().await?.title.clone(), "/".to_owned()),
-                (found.name.clone(), base.clone()),
-            ],
+            &[(name, "/".to_owned()), (found.name.clone(), base.clone())],
         ));
+    // Categories, tags and authors have feeds; dates do not.
+    if !matches!(archive, Archive::Date(_)) {
+        site = site.with_feed(
+            &format!("{} {} Feed", found.name, found.kind),
+            &format!("{base}/feed"),
+        );
+    }
     let html = render_list(
         &state,
         site,

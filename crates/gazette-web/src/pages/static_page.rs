@@ -2,10 +2,13 @@ use super::{SiteContext, render_html};
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::moved::moved_permanently;
-use axum::extract::{Path, State};
+use crate::params::Params;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use gazette_core::freshness::Shows;
+use gazette_core::reading::DateArchive;
 use gazette_domain::{Crumb, StaticPage};
 use serde::Serialize;
 
@@ -24,6 +27,10 @@ pub async fn static_page(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
+    // `/2026`: a year's archive lives at `/2026/` (no page has a slug of digits).
+    if let Some(year) = DateArchive::parse(&slug, None, None) {
+        return Ok(moved_permanently(&year.path()));
+    }
     let key = format!("page:{slug}");
     if let Some(hit) = state.cache.get(&state.site, &key, &headers).await? {
         return Ok(hit);
@@ -69,11 +76,18 @@ pub async fn static_page(
 }
 
 /// `GET /{slug}/`: WordPress's page addresses end in a slash; a published page answers at the
-/// address without it. Anything else is a 404 (which consults the redirects).
+/// address without it. Anything else is a 404 (which consults the redirects). `/2026/` is the
+/// year's archive.
 pub async fn static_page_with_slash(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(slug): Path<String>,
+    query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    if slug.bytes().all(|b| b.is_ascii_digit()) {
+        let year = DateArchive::parse(&slug, None, None);
+        return super::archive::dated(State(state), &headers, year, query).await;
+    }
     let (page, _) = state.site.public_page(&slug).await?;
     Ok(moved_permanently(&format!("/{}", page.slug)))
 }
