@@ -118,6 +118,7 @@ held_before=${held_before:-0}
 run "W1 article page (200 comments)" "Gazette" "$base/articles/bench-article" article.lua
 run "W2 its comments as JSON" "Gazette" "$base/api/v1/articles/$bench_id/comments"
 run "W3 front page" "Gazette" "$base/"
+run "W3f site feed (RSS)" "Gazette" "$base/feed"
 
 # W4: a form token issued now is accepted from 3 seconds on; fetch one, wait, then post.
 token=$(curl -s "$base/articles/bench-article" | grep -o 'name="form_token" value="[^"]*"' | sed 's/.*value="//; s/"$//')

@@ -309,6 +309,55 @@ impl Site {
         Ok(article)
     }
 
+    /// Appends a dated correction to a published article (whoever may edit it may correct it);
+    /// it shows at the article's foot, in feeds and in its structured data, and moves its
+    /// "Updated" date.
+    pub async fn add_correction(
+        &self,
+        staff: &Staff,
+        id: ArticleId,
+        text: &str,
+    ) -> CoreResult<Article> {
+        let article = self.article_for_editing(staff, id).await?;
+        if !article.is_public(self.now()) {
+            return Err(CoreError::BadInput(
+                "Corrections are for published articles: edit a draft or scheduled one instead."
+                    .into(),
+            ));
+        }
+        let body = gazette_domain::Correction::clean_text(text)
+            .map_err(|m| CoreError::BadInput(m.into()))?;
+        let now = self.now();
+        let corrected = self
+            .store
+            .add_correction(
+                id,
+                &body,
+                now,
+                NewAudit {
+                    at: now,
+                    actor: Some(staff.user.id),
+                    actor_name: staff.user.display_name.clone(),
+                    action: "article.correction".into(),
+                    comment_id: None,
+                    article_id: Some(id),
+                    detail: body.chars().take(200).collect(),
+                },
+            )
+            .await?;
+        self.everything_changed().await?;
+        Ok(corrected)
+    }
+
+    /// The latest corrections of public articles, for `/corrections`: each with its article's
+    /// slug and title, newest first.
+    pub async fn recent_corrections(
+        &self,
+        limit: i64,
+    ) -> CoreResult<Vec<(gazette_domain::Correction, String, String)>> {
+        Ok(self.store.recent_corrections(limit, self.now()).await?)
+    }
+
     /// Saves the editor over an existing article, unless someone else saved it since it was opened.
     pub async fn save_article(
         &self,

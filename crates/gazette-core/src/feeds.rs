@@ -180,7 +180,7 @@ impl Site {
             title: article.title.clone(),
             url: format!("{base}/articles/{}", article.slug),
             summary: article.excerpt.clone(),
-            content_html: links.article(&article.body_html),
+            content_html: self.with_corrections(links.article(&article.body_html), article),
             authors: vec![Person {
                 name: article.author.name.clone(),
                 url: Some(format!("{base}/author/{}", article.author.slug)),
@@ -203,6 +203,25 @@ impl Site {
                     alt_text: m.alt_text.clone(),
                 }),
         }
+    }
+
+    /// The body followed by its corrections, dated in the site's time zone, as the page shows them.
+    fn with_corrections(&self, mut html: String, article: &Article) -> String {
+        let tz = self.config.timezone();
+        for correction in &article.corrections {
+            let date = jiff::Timestamp::from_second(correction.created_at)
+                .map(|t| {
+                    t.to_zoned_datetime(tz.clone())
+                        .strftime("%B %-d, %Y")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            html.push_str(&format!(
+                "\n<p class=\"correction\"><strong>Correction, {date}:</strong> {}</p>",
+                gazette_render::escape_text(&correction.body)
+            ));
+        }
+        html
     }
 
     fn comment_entry(&self, feed: &FeedComment, base: &str, links: &AbsoluteLinks) -> Entry {

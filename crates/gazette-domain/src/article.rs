@@ -164,6 +164,42 @@ pub struct Article {
     /// Gazette's own, whose feed id is made from the site's id base and `id`.
     #[serde(skip)]
     pub feed_id: Option<String>,
+    /// Corrections appended since publication, oldest first.
+    pub corrections: Vec<Correction>,
+}
+
+/// A dated correction at the foot of a published article ("Correction, December 2: an earlier
+/// version misstated …").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    /// Database id.
+    pub id: i64,
+    /// What was wrong and what is right, as plain text.
+    pub body: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// The longest correction accepted, in characters.
+pub const MAX_CORRECTION_CHARS: usize = 2_000;
+
+impl Correction {
+    /// The text of a correction as an editor typed it, checked: trimmed, without control
+    /// characters (line breaks become spaces), not empty and not too long.
+    pub fn clean_text(text: &str) -> Result<String, &'static str> {
+        let cleaned: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+        if cleaned.is_empty() {
+            return Err("Write what the correction says.");
+        }
+        if cleaned.chars().count() > MAX_CORRECTION_CHARS {
+            return Err("A correction can be at most 2,000 characters.");
+        }
+        Ok(cleaned)
+    }
 }
 
 impl Article {
@@ -269,6 +305,7 @@ mod tests {
             tags: vec![],
             version: 1,
             feed_id: None,
+            corrections: vec![],
         }
     }
 

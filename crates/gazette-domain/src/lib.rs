@@ -34,7 +34,8 @@ pub mod user;
 pub mod validate;
 
 pub use article::{
-    Article, ArticleStatus, ArticleSummary, AuthorRef, BodyFormat, NewArticle, Term, TermKind,
+    Article, ArticleStatus, ArticleSummary, AuthorRef, BodyFormat, Correction, NewArticle, Term,
+    TermKind,
 };
 pub use comment::{Comment, CommentGuard, CommentStatus, FeedComment, NewComment, StaffComment};
 pub use ids::{ArticleId, CommentId, MediaId, PageId, UserId};

@@ -91,6 +91,11 @@ fn comment_cleaner() -> ammonia::Builder<'static> {
     builder
 }
 
+/// Plain text made safe to place in HTML, escaped as the templates escape it.
+pub fn escape_text(text: &str) -> String {
+    minijinja::HtmlEscape(text).to_string()
+}
+
 /// Stored bodies made fit for a feed: the same allow-lists, with every relative link and image
 /// address made absolute against the site's address (a feed reader has no page to resolve
 /// `/articles/…` against).

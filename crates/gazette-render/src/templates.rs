@@ -13,6 +13,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("comment.html", include_str!("../templates/comment.html")),
     ("error.html", include_str!("../templates/error.html")),
     (
+        "corrections.html",
+        include_str!("../templates/corrections.html"),
+    ),
+    (
         "admin_base.html",
         include_str!("../templates/admin_base.html"),
     ),

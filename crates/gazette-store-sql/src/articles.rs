@@ -14,8 +14,9 @@ use gazette_store::{ArticleFilter, StoreError, StoreResult};
 /// An article with its author and terms, by `a.id` or `a.slug` (`key`), in one statement.
 fn article_by(dialect: Dialect, key: &str) -> String {
     format!(
-        "SELECT {ARTICLE_COLUMNS}, {} FROM {ARTICLE_TABLES} WHERE a.{key} = $1",
-        dialect.terms_column()
+        "SELECT {ARTICLE_COLUMNS}, {}, {} FROM {ARTICLE_TABLES} WHERE a.{key} = $1",
+        dialect.terms_column(),
+        dialect.corrections_column()
     )
 }
 
@@ -210,8 +211,9 @@ pub(crate) async fn feed_articles(
     now: i64,
 ) -> StoreResult<Vec<Article>> {
     let mut list = Sql::new(format!(
-        "SELECT {ARTICLE_COLUMNS}, {} FROM {ARTICLE_TABLES}",
-        db.dialect().terms_column()
+        "SELECT {ARTICLE_COLUMNS}, {}, {} FROM {ARTICLE_TABLES}",
+        db.dialect().terms_column(),
+        db.dialect().corrections_column()
     ));
     push_filter(&mut list, filter, now);
     list.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ")
@@ -417,4 +419,82 @@ pub(crate) async fn slug_redirect(db: &SqlStore, old_slug: &str) -> StoreResult<
     )
     .await
     .map_err(map_err("article"))
+}
+
+pub(crate) async fn add_correction(
+    db: &SqlStore,
+    article: ArticleId,
+    body: &str,
+    at: i64,
+    audit: gazette_domain::records::NewAudit,
+) -> StoreResult<Article> {
+    let mut tx = db.write().await?;
+    // A correction is a change after publication: the article's "Updated" date moves too.
+    let changed = tx
+        .on()
+        .execute(
+            &Sql::new("UPDATE articles SET updated_at = $2 WHERE id = $1 AND status = 'published'")
+                .bind(article.0)
+                .bind(at),
+        )
+        .await
+        .map_err(map_err("article"))?;
+    if changed == 0 {
+        return Err(StoreError::NotFound("published article"));
+    }
+    tx.on()
+        .execute(
+            &Sql::new(
+                "INSERT INTO corrections (article_id, body, created_at, created_by) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(article.0)
+            .bind(body)
+            .bind(at)
+            .bind(audit.actor.map(|u| u.0)),
+        )
+        .await
+        .map_err(map_err("correction"))?;
+    crate::moderation::audit_in(&mut tx, &audit, None, None).await?;
+    let updated = read_article(
+        tx.on(),
+        &Sql::new(article_by(db.dialect(), "id")).bind(article.0),
+    )
+    .await?;
+    tx.commit().await.map_err(map_err("correction"))?;
+    Ok(updated)
+}
+
+pub(crate) async fn recent_corrections(
+    db: &SqlStore,
+    limit: i64,
+    now: i64,
+) -> StoreResult<Vec<(gazette_domain::Correction, String, String)>> {
+    let rows: Vec<(i64, String, i64, String, String)> = db
+        .on()
+        .all(
+            &Sql::new(
+                "SELECT k.id, k.body, k.created_at, a.slug, a.title FROM corrections k \
+                 JOIN articles a ON a.id = k.article_id \
+                 WHERE a.status = 'published' AND a.published_at <= $1 \
+                 ORDER BY k.created_at DESC, k.id DESC LIMIT $2",
+            )
+            .bind(now)
+            .bind(limit),
+        )
+        .await
+        .map_err(map_err("corrections"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, body, created_at, slug, title)| {
+            (
+                gazette_domain::Correction {
+                    id,
+                    body,
+                    created_at,
+                },
+                slug,
+                title,
+            )
+        })
+        .collect())
 }

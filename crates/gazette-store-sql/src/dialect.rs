@@ -44,6 +44,22 @@ impl Dialect {
         }
     }
 
+    /// An article's corrections in its row, oldest first: `created_at␟id␟body` joined by `␞`
+    /// (bodies hold no control characters), unpacked by `ArticleRow` like the terms.
+    pub(crate) fn corrections_column(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "(SELECT group_concat(o.created_at || char(31) || o.id || char(31) || o.body, char(30)) \
+                 FROM (SELECT k.created_at, k.id, k.body FROM corrections k WHERE k.article_id = a.id \
+                 ORDER BY k.created_at, k.id) o) AS corrections"
+            }
+            Self::Postgres => {
+                "(SELECT string_agg(k.created_at || chr(31) || k.id || chr(31) || k.body, chr(30) \
+                 ORDER BY k.created_at, k.id) FROM corrections k WHERE k.article_id = a.id) AS corrections"
+            }
+        }
+    }
+
     /// Appended to a SELECT inside a write transaction whose rows it will change: nobody else
     /// changes them until it commits. (SQLite's write lock already covers the whole database.)
     pub(crate) fn for_update(self) -> &'static str {

@@ -83,6 +83,22 @@ impl Store for SqlStore {
     ) -> StoreResult<Vec<gazette_domain::sitemap::SitemapMonth>> {
         crate::sitemaps::sitemap_months(self, now).await
     }
+    async fn add_correction(
+        &self,
+        article: ArticleId,
+        body: &str,
+        at: i64,
+        audit: NewAudit,
+    ) -> StoreResult<Article> {
+        articles::add_correction(self, article, body, at, audit).await
+    }
+    async fn recent_corrections(
+        &self,
+        limit: i64,
+        now: i64,
+    ) -> StoreResult<Vec<(gazette_domain::Correction, String, String)>> {
+        articles::recent_corrections(self, limit, now).await
+    }
     async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term> {
         articles::term(self, kind, slug).await
     }

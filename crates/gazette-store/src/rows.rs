@@ -49,11 +49,26 @@ pub struct ArticleRow {
     image_created: Option<i64>,
     /// Categories and tags packed by the backend's `TERMS_COLUMN`: `kind␟name␟slug` joined by `␞`.
     terms: Option<String>,
+    /// Corrections packed the same way: `created_at␟id␟body`, oldest first.
+    corrections: Option<String>,
 }
 
 impl ArticleRow {
     /// The article with the terms packed in its row.
     pub fn into_article_with_terms(mut self) -> StoreResult<Article> {
+        let corrections = self.corrections.take().unwrap_or_default();
+        let corrections = corrections
+            .split('\u{1e}')
+            .filter(|entry| !entry.is_empty())
+            .filter_map(|entry| {
+                let mut parts = entry.splitn(3, '\u{1f}');
+                Some(gazette_domain::Correction {
+                    created_at: parts.next()?.parse().ok()?,
+                    id: parts.next()?.parse().ok()?,
+                    body: parts.next()?.to_owned(),
+                })
+            })
+            .collect();
         let packed = self.terms.take().unwrap_or_default();
         let rows = packed
             .split('\u{1e}')
@@ -68,7 +83,9 @@ impl ArticleRow {
             })
             .collect();
         let (categories, tags) = TermRow::split(rows);
-        self.into_article(categories, tags)
+        let mut article = self.into_article(categories, tags)?;
+        article.corrections = corrections;
+        Ok(article)
     }
 
     /// The article's id, to read its terms.
@@ -113,6 +130,7 @@ impl ArticleRow {
             tags,
             version: self.version,
             feed_id: self.feed_id,
+            corrections: Vec::new(),
         })
     }
 }

@@ -200,6 +200,24 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> StoreResult<Vec<gazette_domain::sitemap::SitemapMonth>>;
 
+    /// Appends a correction to a published article at `at` (its `updated_at` moves to `at`),
+    /// with its audit line, in one transaction; `NotFound` unless the article is published.
+    async fn add_correction(
+        &self,
+        article: ArticleId,
+        body: &str,
+        at: i64,
+        audit: NewAudit,
+    ) -> StoreResult<Article>;
+
+    /// The `limit` latest corrections of articles public at `now`, with each article's slug and
+    /// title, newest first.
+    async fn recent_corrections(
+        &self,
+        limit: i64,
+        now: i64,
+    ) -> StoreResult<Vec<(gazette_domain::Correction, String, String)>>;
+
     /// A category or tag by slug.
     async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term>;
 

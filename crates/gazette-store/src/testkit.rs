@@ -94,6 +94,7 @@ macro_rules! conformance_suite {
             an_uploaded_import_keeps_its_pieces_until_it_ends,
             feeds_read_whole_public_articles_and_approved_comments_newest_first,
             sitemaps_list_public_addresses_by_month_and_kind,
+            corrections_are_appended_in_order_and_listed_newest_first,
         );
     };
     (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
@@ -2870,5 +2871,100 @@ pub async fn sitemaps_list_public_addresses_by_month_and_kind(store: &dyn Store)
         paths,
         ["/author/ada", "/tag/iran"],
         "no archive of drafts only"
+    );
+}
+
+/// Corrections: appended to published articles only (moving `updated_at`), read back with the
+/// article in order, listed newest first for public articles only, with an audit line each.
+pub async fn corrections_are_appended_in_order_and_listed_newest_first(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let story = article(store, &ada, "story").await;
+    let other = article(store, &ada, "other").await;
+    let mut draft = new_article(&ada, "draft", NOW - 50);
+    draft.status = ArticleStatus::Draft;
+    let draft = store.create_article(draft).await.expect("draft");
+    let first = store
+        .add_correction(
+            story.id,
+            "First fix",
+            NOW,
+            audit("article.correction", &ada),
+        )
+        .await
+        .expect("correct");
+    assert_eq!(first.updated_at, NOW);
+    store
+        .add_correction(
+            story.id,
+            "Second fix",
+            NOW + 10,
+            audit("article.correction", &ada),
+        )
+        .await
+        .expect("correct");
+    store
+        .add_correction(
+            other.id,
+            "Other fix",
+            NOW + 5,
+            audit("article.correction", &ada),
+        )
+        .await
+        .expect("correct");
+    assert!(matches!(
+        store
+            .add_correction(draft.id, "No", NOW, audit("article.correction", &ada))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let read = store.article_by_slug("story").await.expect("article");
+    let bodies: Vec<&str> = read.corrections.iter().map(|c| c.body.as_str()).collect();
+    assert_eq!(bodies, ["First fix", "Second fix"]);
+    assert_eq!(read.corrections[1].created_at, NOW + 10);
+    let fed = store
+        .feed_articles(&ArticleFilter::All, 10, NOW + 20)
+        .await
+        .expect("feed");
+    assert_eq!(
+        fed.iter()
+            .find(|a| a.id == story.id)
+            .map(|a| a.corrections.len()),
+        Some(2)
+    );
+    let recent = store
+        .recent_corrections(10, NOW + 20)
+        .await
+        .expect("recent");
+    let listed: Vec<(&str, &str)> = recent
+        .iter()
+        .map(|(c, slug, _)| (c.body.as_str(), slug.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("Second fix", "story"),
+            ("Other fix", "other"),
+            ("First fix", "story")
+        ]
+    );
+    assert_eq!(
+        store
+            .recent_corrections(1, NOW + 20)
+            .await
+            .expect("recent")
+            .len(),
+        1
+    );
+    let log = store
+        .audit_log(PageRequest::new(1, 50))
+        .await
+        .expect("audit");
+    assert_eq!(
+        log.items
+            .iter()
+            .filter(|e| e.action == "article.correction")
+            .count(),
+        3,
+        "the refused one wrote nothing"
     );
 }

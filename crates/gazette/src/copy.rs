@@ -32,6 +32,7 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
     // Static pages (a parent before its children is not needed: parent_id has no foreign key).
     ("pages", "id"),
     ("media", "id"),
+    ("corrections", "id"),
 ];
 
 /// Tables that stay behind: the change log (nothing in it is true of the copy) and newsroom
@@ -51,6 +52,7 @@ pub(crate) const WITH_IDS: &[&str] = &[
     "jobs",
     "pages",
     "media",
+    "corrections",
 ];
 
 /// Rows per INSERT statement.

@@ -182,6 +182,7 @@ struct EditorPage {
     public_url: Option<String>,
     published_at: Option<i64>,
     updated_at: Option<i64>,
+    corrections: Vec<gazette_domain::Correction>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -287,6 +288,10 @@ async fn editor(
             .map(|a| format!("/articles/{}", a.slug)),
         published_at: editor.article.and_then(|a| a.published_at),
         updated_at: editor.article.map(|a| a.updated_at),
+        corrections: editor
+            .article
+            .map(|a| a.corrections.clone())
+            .unwrap_or_default(),
     };
     render(state, "admin_editor.html", &page, status)
 }
@@ -472,6 +477,30 @@ pub async fn save(
 pub struct StateFields {
     csrf: String,
     action: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CorrectionFields {
+    csrf: String,
+    correction: String,
+}
+
+/// `POST /admin/articles/{id}/corrections`: appends a dated correction to a published article.
+pub async fn add_correction(
+    State(state): State<AppState>,
+    StaffSession(staff): StaffSession,
+    Path(id): Path<String>,
+    form: Result<Form<CorrectionFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let id = crate::api::articles::parse_id(&id)?;
+    let fields = read_form(form)?;
+    check_csrf(&staff, &fields.csrf)?;
+    state
+        .site
+        .add_correction(&staff, id, &fields.correction)
+        .await?;
+    Ok(Redirect::to(&format!("/admin/articles/{}?notice=corrected", id.0)).into_response())
 }
 
 /// `POST /admin/articles/{id}/state`: trash, restore or unpublish from the list.

@@ -48,6 +48,10 @@ pub fn routes() -> Router<AppState> {
             get(articles::edit).post(articles::save),
         )
         .route("/admin/articles/{id}/state", post(articles::change_state))
+        .route(
+            "/admin/articles/{id}/corrections",
+            post(articles::add_correction),
+        )
         .route("/admin/import", get(import::form))
         .route("/admin/import/{id}", get(import::show))
         .route("/admin/pages", get(pages::list).post(pages::create))

@@ -241,6 +241,7 @@ impl AdminContext {
 fn notice_text(code: &str) -> Option<&'static str> {
     Some(match code {
         "saved" => "Saved.",
+        "corrected" => "Correction added. It shows at the foot of the article.",
         "published" => "Published.",
         "scheduled" => "Scheduled.",
         "draft" => "Saved as a draft.",

@@ -110,6 +110,19 @@ pub fn article(article: &Article, url: &str, publisher: &Publisher<'_>) -> Artic
     if let Some(section) = article.categories.first() {
         data["articleSection"] = json!(section.name);
     }
+    if !article.corrections.is_empty() {
+        data["correction"] = json!(
+            article
+                .corrections
+                .iter()
+                .map(|c| json!({
+                    "@type": "CorrectionComment",
+                    "text": c.body,
+                    "datePublished": iso(c.created_at),
+                }))
+                .collect::<Vec<_>>()
+        );
+    }
     if !article.tags.is_empty() {
         data["keywords"] = json!(article.tags.iter().map(|t| &t.name).collect::<Vec<_>>());
     }

@@ -4,6 +4,8 @@
 pub mod archive;
 /// The article page with its discussion and comment form.
 pub mod article;
+/// `/corrections`.
+pub mod corrections;
 /// RSS and Atom feeds.
 pub mod feeds;
 /// The front page.
