@@ -87,6 +87,17 @@ pub struct Image {
     pub alt_text: String,
 }
 
+/// `text` without the characters XML 1.0 cannot carry at all (C0 controls other than tab and
+/// line breaks, U+FFFE, U+FFFF): one of them, from an old import or a pasted body, would make
+/// a strict feed reader refuse the whole feed.
+pub fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
+        .collect()
+}
+
 /// RFC 3339 in UTC; the epoch for a time out of range.
 fn iso(seconds: i64) -> String {
     Timestamp::from_second(seconds)
@@ -129,9 +140,9 @@ pub fn rss(channel: &Channel<'_>, entries: &[Entry]) -> String {
         namespaces.insert("media".to_owned(), MEDIA_NAMESPACE.to_owned());
     }
     let document = rss::Channel {
-        title: channel.title.to_owned(),
+        title: xml_text(channel.title),
         link: channel.page_url.to_owned(),
-        description: channel.description.to_owned(),
+        description: xml_text(channel.description),
         language: Some(channel.language.to_owned()),
         last_build_date: Some(rfc2822(channel.updated)),
         generator: Some("Gazette".to_owned()),
@@ -156,7 +167,7 @@ fn rss_item(entry: &Entry) -> rss::Item {
                 "description".to_owned(),
                 vec![rss::extension::Extension {
                     name: "media:description".to_owned(),
-                    value: Some(image.alt_text.clone()),
+                    value: Some(xml_text(&image.alt_text)),
                     attrs: BTreeMap::new(),
                     children: BTreeMap::new(),
                 }],
@@ -176,16 +187,16 @@ fn rss_item(entry: &Entry) -> rss::Item {
         );
     }
     // RSS's own <author> is an email address; names go in Dublin Core's <dc:creator>.
-    let creators = entry.authors.iter().map(|a| a.name.clone()).collect();
+    let creators = entry.authors.iter().map(|a| xml_text(&a.name)).collect();
     rss::Item {
-        title: Some(entry.title.clone()),
+        title: Some(xml_text(&entry.title)),
         link: Some(entry.url.clone()),
-        description: Some(entry.summary.clone()),
+        description: Some(xml_text(&entry.summary)),
         categories: entry
             .categories
             .iter()
             .map(|c| rss::Category {
-                name: c.name.clone(),
+                name: xml_text(&c.name),
                 domain: Some(c.url.clone()),
             })
             .collect(),
@@ -194,7 +205,7 @@ fn rss_item(entry: &Entry) -> rss::Item {
             permalink: false,
         }),
         pub_date: Some(rfc2822(entry.published)),
-        content: Some(entry.content_html.clone()),
+        content: Some(xml_text(&entry.content_html)),
         dublin_core_ext: Some(rss::extension::dublincore::DublinCoreExtension {
             creators,
             ..Default::default()
@@ -214,10 +225,11 @@ pub fn atom(channel: &Channel<'_>, entries: &[Entry]) -> String {
         links.push(link("hub", hub, None));
     }
     let document = atom::Feed {
-        title: atom::Text::plain(channel.title),
+        title: atom::Text::plain(xml_text(channel.title)),
         id: channel.id.to_owned(),
         updated: atom_time(channel.updated),
-        subtitle: (!channel.description.is_empty()).then(|| atom::Text::plain(channel.description)),
+        subtitle: (!channel.description.is_empty())
+            .then(|| atom::Text::plain(xml_text(channel.description))),
         generator: Some(atom::Generator {
             value: "Gazette".to_owned(),
             ..Default::default()
@@ -235,11 +247,11 @@ fn atom_entry(entry: &Entry) -> atom::Entry {
     let mut links = vec![link("alternate", &entry.url, Some("text/html"))];
     if let Some(image) = &entry.image {
         let mut enclosure = link("enclosure", &image.url, Some(&image.mime_type));
-        enclosure.title = (!image.alt_text.is_empty()).then(|| image.alt_text.clone());
+        enclosure.title = (!image.alt_text.is_empty()).then(|| xml_text(&image.alt_text));
         links.push(enclosure);
     }
     atom::Entry {
-        title: atom::Text::plain(entry.title.as_str()),
+        title: atom::Text::plain(xml_text(&entry.title)),
         id: entry.id.clone(),
         updated: atom_time(entry.updated),
         published: Some(atom_time(entry.published)),
@@ -247,7 +259,7 @@ fn atom_entry(entry: &Entry) -> atom::Entry {
             .authors
             .iter()
             .map(|a| atom::Person {
-                name: a.name.clone(),
+                name: xml_text(&a.name),
                 email: None,
                 uri: a.url.clone(),
                 ..Default::default()
@@ -257,15 +269,15 @@ fn atom_entry(entry: &Entry) -> atom::Entry {
             .categories
             .iter()
             .map(|c| atom::Category {
-                term: c.name.clone(),
+                term: xml_text(&c.name),
                 scheme: Some(c.url.clone()),
-                label: Some(c.name.clone()),
+                label: Some(xml_text(&c.name)),
             })
             .collect(),
         links,
-        summary: (!entry.summary.is_empty()).then(|| atom::Text::plain(entry.summary.as_str())),
+        summary: (!entry.summary.is_empty()).then(|| atom::Text::plain(xml_text(&entry.summary))),
         content: Some(atom::Content {
-            value: Some(entry.content_html.clone()),
+            value: Some(xml_text(&entry.content_html)),
             content_type: Some("html".to_owned()),
             ..Default::default()
         }),
@@ -294,10 +306,10 @@ mod tests {
     fn entry() -> Entry {
         Entry {
             id: "tag:news.example,2026-12-02:article-1".into(),
-            title: "</title><script>alert(1)</script>".into(),
+            title: "</title><script>alert(1)</script>\u{0B}".into(),
             url: "https://news.example/articles/a".into(),
             summary: "One & two".into(),
-            content_html: "<p>Body ]]> end</p>".into(),
+            content_html: "<p>Body ]]> end\u{0C}</p>".into(),
             authors: vec![Person {
                 name: "Ann".into(),
                 url: Some("https://news.example/author/ann".into()),

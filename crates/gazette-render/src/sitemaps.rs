@@ -61,7 +61,8 @@ impl Out {
 
     fn element(&mut self, name: &str, text: &str) {
         self.open(name);
-        self.event(Event::Text(BytesText::new(text)));
+        let text = crate::feeds::xml_text(text);
+        self.event(Event::Text(BytesText::new(&text)));
         self.close(name);
     }
 

@@ -190,7 +190,7 @@ async fn comment_feeds_carry_approved_comments_only_at_once_and_no_email() {
         .comment(
             &article.slug,
             &comment_fields(
-                "Held *words* with [a link](/tag/iran)",
+                "Held *words* with [a link](/tag/iran) and a form feed \u{0C}",
                 "Ada <b>",
                 "ada@example.com",
             ),
@@ -211,6 +211,8 @@ async fn comment_feeds_carry_approved_comments_only_at_once_and_no_email() {
     for path in &feeds {
         let response = app.browser().get(path).await;
         assert!(!response.body.contains("ada@example.com"), "{path}");
+        roxmltree::Document::parse(&response.body)
+            .unwrap_or_else(|e| panic!("{path} is not well-formed XML ({e})"));
         let feed = parse(&response);
         assert_eq!(feed.entries.len(), 1, "{path}: the approval shows at once");
         let entry = &feed.entries[0];
