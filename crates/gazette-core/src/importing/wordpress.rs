@@ -788,6 +788,16 @@ fn prepare_media(item: wxr::Item, source: String, offset: i64, now: i64) -> Prep
     }
 }
 
+/// The longest old feed id kept; WordPress's are an address (`https://example.com/?p=12`).
+const MAX_FEED_ID: usize = 500;
+
+/// An item's guid as its feed id from now on, when it is one a feed can carry.
+fn feed_id(guid: &str) -> Option<String> {
+    let guid = guid.trim();
+    (!guid.is_empty() && guid.len() <= MAX_FEED_ID && !guid.chars().any(char::is_control))
+        .then(|| guid.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -801,14 +811,4 @@ mod tests {
         );
         assert_eq!(decoded_slug("", "Level 1"), "level-1");
     }
-}
-
-/// The longest old feed id kept; WordPress's are an address (`https://example.com/?p=12`).
-const MAX_FEED_ID: usize = 500;
-
-/// An item's guid as its feed id from now on, when it is one a feed can carry.
-fn feed_id(guid: &str) -> Option<String> {
-    let guid = guid.trim();
-    (!guid.is_empty() && guid.len() <= MAX_FEED_ID && !guid.chars().any(char::is_control))
-        .then(|| guid.to_owned())
 }
