@@ -427,6 +427,15 @@ impl Config {
                     .into(),
             ));
         }
+        let base = self.site.base_url.trim();
+        if !base.is_empty()
+            && !gazette_render::Url::parse(base)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        {
+            return Err(ConfigError(format!(
+                "site.base_url {base:?} must be an http:// or https:// address, like https://news.example.com"
+            )));
+        }
         if !(1..=100).contains(&self.feeds.items) {
             return Err(ConfigError(format!(
                 "feeds.items must be from 1 to 100, not {}",
@@ -632,6 +641,12 @@ mod tests {
         assert!(err.0.contains("sqlite:"), "{err}");
         let err = Config::from_toml("[site]\ntimezone = \"Mars/Olympus\"").expect_err("bad tz");
         assert!(err.0.contains("Mars/Olympus"), "{err}");
+        for bad in ["news.example.com", "ftp://news.example", "https://["] {
+            let err = Config::from_toml(&format!("[site]\nbase_url = \"{bad}\""))
+                .expect_err("not an address");
+            assert!(err.0.contains("site.base_url"), "{bad}: {err}");
+        }
+        assert!(Config::from_toml("[site]\nbase_url = \"https://news.example/\"").is_ok());
         let err = Config::default()
             .with_env([(
                 "GAZETTE_PROXY_TRUSTED".to_owned(),

@@ -352,6 +352,16 @@ async fn a_hostile_host_header_cannot_put_another_site_in_the_links() {
         .push(("host".into(), "news.example:8080".into()));
     let response = other.get("/feed").await;
     assert!(response.body.contains("http://news.example:8080/articles/"));
+    // A Host the URL parser refuses is no error page: the links fall back to localhost.
+    for odd in ["[", "a:b:c", "[::1", "x:99999999"] {
+        let mut browser = app.browser();
+        browser.headers.push(("host".into(), odd.into()));
+        for path in ["/feed", "/sitemap.xml", "/robots.txt"] {
+            let response = browser.get(path).await;
+            assert_eq!(response.status, StatusCode::OK, "{odd} {path}");
+            assert!(response.body.contains("http://localhost/"), "{odd} {path}");
+        }
+    }
     // The first reader's copy is not the second's.
     assert!(
         !app.browser()

@@ -1,4 +1,4 @@
-use super::{SiteContext, render_list};
+use super::{SiteContext, cached_list, render_list};
 use crate::AppState;
 use crate::error::AppError;
 use crate::params::Params;
@@ -6,7 +6,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use gazette_core::freshness::Shows;
 use gazette_core::reading::{Archive, DateArchive};
 
 /// `GET /category/{slug}`.
@@ -95,53 +94,40 @@ async fn archive(
 ) -> Result<Response, AppError> {
     let page = Params::from_query(query)?.page()?;
     let key = format!("{base}?{page}");
-    if let Some(hit) = state.cache.get(&state.site, &key, headers).await? {
-        return Ok(hit);
-    }
-    let stamp = state.site.stamp(Shows::Lists).await?;
-    let found = state.site.archive(&archive, page).await?;
-    let title = if page > 1 {
-        format!("{} – page {page}", found.name)
-    } else {
-        found.name.clone()
-    };
-    let description = match archive {
-        Archive::Date(_) => format!("Articles published in {}", found.name),
-        _ => format!("Articles filed under {}", found.name),
-    };
-    let path = if page > 1 {
-        format!("{base}?page={page}")
-    } else {
-        base.clone()
-    };
-    let name = state.site.settings().await?.title.clone();
-    let mut site = SiteContext::new(&state, &title, &description, Some(&path))
-        .await?
-        .with_json_ld(super::metadata::breadcrumbs(
-            &SiteContext::configured_base(&state),
-            &[(name, "/".to_owned()), (found.name.clone(), base.clone())],
-        ));
-    // Categories, tags and authors have feeds; dates do not.
-    if !matches!(archive, Archive::Date(_)) {
-        site = site.with_feed(
-            &format!("{} {} Feed", found.name, found.kind),
-            &format!("{base}/feed"),
-        );
-    }
-    let html = render_list(
-        &state,
-        site,
-        Some((found.kind, &found.name)),
-        &found.articles,
-        &base,
-    )?;
-    let keep = state.site.stamp(Shows::Lists).await? == stamp;
-    Ok(state.cache.put(
-        key,
-        Shows::Lists,
-        stamp,
-        keep,
-        crate::cache::Rendered::html(html),
-        headers,
-    ))
+    cached_list(&state, headers, key, || async {
+        let found = state.site.archive(&archive, page).await?;
+        let title = if page > 1 {
+            format!("{} – page {page}", found.name)
+        } else {
+            found.name.clone()
+        };
+        let description = match archive {
+            Archive::Date(_) => format!("Articles published in {}", found.name),
+            _ => format!("Articles filed under {}", found.name),
+        };
+        let path = if page > 1 {
+            format!("{base}?page={page}")
+        } else {
+            base.clone()
+        };
+        let mut site = SiteContext::new(&state, &title, &description, Some(&path))
+            .await?
+            .with_breadcrumbs(&state, vec![(found.name.clone(), base.clone())]);
+        // Categories, tags and authors have feeds; dates do not.
+        if !matches!(archive, Archive::Date(_)) {
+            site = site.with_feed(
+                &format!("{} {} Feed", found.name, found.kind),
+                &format!("{base}/feed"),
+            );
+        }
+        let html = render_list(
+            &state,
+            site,
+            Some((found.kind, &found.name)),
+            &found.articles,
+            &base,
+        )?;
+        Ok(crate::cache::Rendered::html(html))
+    })
+    .await
 }

@@ -1,11 +1,10 @@
-use super::{SiteContext, render_html};
+use super::{SiteContext, cached_list, render_html};
 use crate::AppState;
 use crate::cache::Rendered;
 use crate::error::AppError;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use gazette_core::freshness::Shows;
 use gazette_domain::Correction;
 use serde::Serialize;
 
@@ -32,41 +31,31 @@ pub async fn corrections(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let key = "corrections".to_owned();
-    if let Some(hit) = state.cache.get(&state.site, &key, &headers).await? {
-        return Ok(hit);
-    }
-    let stamp = state.site.stamp(Shows::Lists).await?;
-    let corrections = state
-        .site
-        .recent_corrections(LISTED)
-        .await?
-        .into_iter()
-        .map(|(correction, slug, title)| Item {
-            correction,
-            slug,
-            title,
-        })
-        .collect();
-    let site = SiteContext::new(
-        &state,
-        "Corrections",
-        "The latest corrections to our reporting",
-        Some("/corrections"),
-    )
-    .await?;
-    let html = render_html(
-        &state,
-        "corrections.html",
-        &CorrectionsPage { site, corrections },
-    )?;
-    let keep = state.site.stamp(Shows::Lists).await? == stamp;
-    Ok(state.cache.put(
-        key,
-        Shows::Lists,
-        stamp,
-        keep,
-        Rendered::html(html),
-        &headers,
-    ))
+    cached_list(&state, &headers, "corrections".to_owned(), || async {
+        let corrections = state
+            .site
+            .recent_corrections(LISTED)
+            .await?
+            .into_iter()
+            .map(|(correction, slug, title)| Item {
+                correction,
+                slug,
+                title,
+            })
+            .collect();
+        let site = SiteContext::new(
+            &state,
+            "Corrections",
+            "The latest corrections to our reporting",
+            Some("/corrections"),
+        )
+        .await?;
+        let page = CorrectionsPage { site, corrections };
+        Ok(Rendered::html(render_html(
+            &state,
+            "corrections.html",
+            &page,
+        )?))
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 //! Cached like the pages they are the feeds of, under the same generations: a new approved
 //! comment changes its article's comment feed and the site's at once; a held one changes nothing.
 
-use super::public_base;
+use super::{cached_list, public_base};
 use crate::AppState;
 use crate::cache::{ATOM, RSS, Rendered};
 use crate::error::AppError;
@@ -128,16 +128,11 @@ async fn articles(
 ) -> Result<Response, AppError> {
     let base = public_base(&state, headers);
     let key = format!("feed:{format:?}:{of:?}@{base}");
-    if let Some(hit) = state.cache.get(&state.site, &key, headers).await? {
-        return Ok(hit);
-    }
-    let stamp = state.site.stamp(Shows::Lists).await?;
-    let feed = state.site.article_feed(&of, &base).await?;
-    let rendered = write(&state, &feed, &base, format);
-    let keep = state.site.stamp(Shows::Lists).await? == stamp;
-    Ok(state
-        .cache
-        .put(key, Shows::Lists, stamp, keep, rendered, headers))
+    cached_list(&state, headers, key, || async {
+        let feed = state.site.article_feed(&of, &base).await?;
+        Ok(write(&state, &feed, &base, format))
+    })
+    .await
 }
 
 async fn site_comments(
@@ -147,17 +142,12 @@ async fn site_comments(
 ) -> Result<Response, AppError> {
     let base = public_base(&state, headers);
     let key = format!("feed:{format:?}:comments@{base}");
-    if let Some(hit) = state.cache.get(&state.site, &key, headers).await? {
-        return Ok(hit);
-    }
     // Every approval changes the lists' generation (their counts), so this one covers it.
-    let stamp = state.site.stamp(Shows::Lists).await?;
-    let feed = state.site.comment_feed(None, &base).await?;
-    let rendered = write(&state, &feed, &base, format);
-    let keep = state.site.stamp(Shows::Lists).await? == stamp;
-    Ok(state
-        .cache
-        .put(key, Shows::Lists, stamp, keep, rendered, headers))
+    cached_list(&state, headers, key, || async {
+        let feed = state.site.comment_feed(None, &base).await?;
+        Ok(write(&state, &feed, &base, format))
+    })
+    .await
 }
 
 async fn discussion(

@@ -1,4 +1,4 @@
-use super::{SiteContext, render_list};
+use super::{SiteContext, cached_list, render_list};
 use crate::AppState;
 use crate::cache::Rendered;
 use crate::error::AppError;
@@ -7,7 +7,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use gazette_core::freshness::Shows;
 
 /// `GET /`: the latest articles, paginated with `?page=N`. Served from the page cache.
 pub async fn front_page(
@@ -24,38 +23,25 @@ pub async fn front_page(
     }
     let page = Params::from_query(query)?.page()?;
     let key = format!("front:{page}");
-    if let Some(hit) = state.cache.get(&state.site, &key, &headers).await? {
-        return Ok(hit);
-    }
-    let stamp = state.site.stamp(Shows::Lists).await?;
-    let articles = state.site.front_page(page).await?;
-    let title = if page > 1 {
-        format!("Page {page}")
-    } else {
-        String::new()
-    };
-    let tagline = state.site.settings().await?.tagline.clone();
-    let path = if page > 1 {
-        format!("/?page={page}")
-    } else {
-        "/".to_owned()
-    };
-    let name = state.site.settings().await?.title.clone();
-    let site = SiteContext::new(&state, &title, &tagline, Some(&path))
-        .await?
-        .with_json_ld(super::metadata::website(
-            &name,
-            &SiteContext::configured_base(&state),
-            &tagline,
-        ));
-    let html = render_list(&state, site, None, &articles, "/")?;
-    let keep = state.site.stamp(Shows::Lists).await? == stamp;
-    Ok(state.cache.put(
-        key,
-        Shows::Lists,
-        stamp,
-        keep,
-        Rendered::html(html),
-        &headers,
-    ))
+    cached_list(&state, &headers, key, || async {
+        let articles = state.site.front_page(page).await?;
+        let title = if page > 1 {
+            format!("Page {page}")
+        } else {
+            String::new()
+        };
+        let tagline = state.site.settings().await?.tagline.clone();
+        let path = if page > 1 {
+            format!("/?page={page}")
+        } else {
+            "/".to_owned()
+        };
+        let site = SiteContext::new(&state, &title, &tagline, Some(&path))
+            .await?
+            .with_website(&state);
+        Ok(Rendered::html(render_list(
+            &state, site, None, &articles, "/",
+        )?))
+    })
+    .await
 }

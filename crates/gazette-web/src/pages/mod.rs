@@ -126,6 +126,25 @@ impl SiteContext {
         self
     }
 
+    /// Adds `BreadcrumbList` JSON-LD: the front page (under the site's title), then `trail`
+    /// (name, path), the last being this page.
+    pub fn with_breadcrumbs(self, state: &AppState, trail: Vec<(String, String)>) -> Self {
+        let mut crumbs = vec![(self.site.title.clone(), "/".to_owned())];
+        crumbs.extend(trail);
+        let json = metadata::breadcrumbs(&Self::configured_base(state), &crumbs);
+        self.with_json_ld(json)
+    }
+
+    /// Adds the front page's `WebSite` JSON-LD.
+    pub fn with_website(self, state: &AppState) -> Self {
+        let json = metadata::website(
+            &self.site.title,
+            &Self::configured_base(state),
+            &self.site.tagline,
+        );
+        self.with_json_ld(json)
+    }
+
     /// Adds an article's structured data and social tags.
     pub fn with_article(mut self, meta: metadata::ArticleMeta) -> Self {
         self.json_ld.push(meta.json_ld);
@@ -166,7 +185,7 @@ impl SiteContext {
 
 /// The site's address for absolute links (feeds, sitemaps, structured data): `site.base_url`,
 /// or on a site that has not set it, `http://` and the request's `Host` when it is a plain host
-/// name (anything else gives `http://localhost`). No trailing slash.
+/// name that parses as one (anything else gives `http://localhost`). No trailing slash.
 pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
     let configured = state.site.config().site.base_url.trim_end_matches('/');
     if !configured.is_empty() {
@@ -176,10 +195,13 @@ pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String 
         .get(axum::http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.bytes()
+            h.len() <= 255
+                && h
+                    .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+                // A host the URL parser refuses (`[`, `a:b:c`) would make no link at all.
+                && gazette_render::Url::parse(&format!("http://{h}/"))
+                    .is_ok_and(|u| u.host_str().is_some())
         })
         .unwrap_or("localhost");
     format!("http://{}", host.to_ascii_lowercase())
@@ -242,6 +264,31 @@ fn render_list(
         empty_message: "Nothing has been published here yet.",
     };
     render_html(state, "list.html", &page)
+}
+
+/// Answers `key` from the page cache, or renders it with `render` under the lists' generation
+/// (front page, archives, static pages, feeds of lists, sitemaps) and keeps it unless something
+/// changed while it rendered.
+pub async fn cached_list<F, Fut>(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    key: String,
+    render: F,
+) -> Result<axum::response::Response, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<crate::cache::Rendered, AppError>>,
+{
+    use gazette_core::freshness::Shows;
+    if let Some(hit) = state.cache.get(&state.site, &key, headers).await? {
+        return Ok(hit);
+    }
+    let stamp = state.site.stamp(Shows::Lists).await?;
+    let rendered = render().await?;
+    let keep = state.site.stamp(Shows::Lists).await? == stamp;
+    Ok(state
+        .cache
+        .put(key, Shows::Lists, stamp, keep, rendered, headers))
 }
 
 /// Renders a template to a string.

@@ -1,18 +1,17 @@
 //! `/sitemap.xml` (an index), `/sitemaps/{file}`, `/sitemap-news.xml` and `/robots.txt`.
 //! Cached like the lists: publishing, editing or removing an article makes them stale.
 
-use super::public_base;
+use super::{cached_list, public_base};
 use crate::AppState;
 use crate::cache::{Rendered, XML};
 use crate::error::AppError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use gazette_core::freshness::Shows;
 use gazette_core::sitemaps::SitemapFile;
 use gazette_render::sitemaps::{self, NewsStory, Url};
 
-/// Renders `key` with `render` under the lists' generation, or answers it from the cache.
+/// An XML document, cached like the lists.
 async fn cached<F, Fut>(
     state: &AppState,
     headers: &HeaderMap,
@@ -23,20 +22,10 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
 {
-    if let Some(hit) = state.cache.get(&state.site, &key, headers).await? {
-        return Ok(hit);
-    }
-    let stamp = state.site.stamp(Shows::Lists).await?;
-    let body = render().await?;
-    let keep = state.site.stamp(Shows::Lists).await? == stamp;
-    Ok(state.cache.put(
-        key,
-        Shows::Lists,
-        stamp,
-        keep,
-        Rendered::new(XML, body).modified_at(state.site.now()),
-        headers,
-    ))
+    cached_list(state, headers, key, || async {
+        Ok(Rendered::new(XML, render().await?).modified_at(state.site.now()))
+    })
+    .await
 }
 
 /// `GET /sitemap.xml`: every sitemap file.

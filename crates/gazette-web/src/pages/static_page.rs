@@ -1,4 +1,4 @@
-use super::{SiteContext, render_html};
+use super::{SiteContext, cached_list, render_html};
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::moved::moved_permanently;
@@ -7,7 +7,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use gazette_core::freshness::Shows;
 use gazette_core::reading::DateArchive;
 use gazette_domain::{Crumb, StaticPage};
 use serde::Serialize;
@@ -32,47 +31,33 @@ pub async fn static_page(
         return Ok(moved_permanently(&year.path()));
     }
     let key = format!("page:{slug}");
-    if let Some(hit) = state.cache.get(&state.site, &key, &headers).await? {
-        return Ok(hit);
-    }
-    let stamp = state.site.stamp(Shows::Lists).await?;
-    let (page, trail) = state.site.public_page(&slug).await?;
-    let description = gazette_render::excerpt_of_html(&page.body_html, 30);
-    let path = format!("/{}", page.slug);
-    let mut site = SiteContext::new(&state, &page.title, &description, Some(&path)).await?;
-    // Like the visible breadcrumb, only under a parent.
-    if !trail.is_empty() {
-        let mut crumbs = vec![(state.site.settings().await?.title.clone(), "/".to_owned())];
-        crumbs.extend(
-            trail
+    cached_list(&state, &headers, key, || async {
+        let (page, trail) = state.site.public_page(&slug).await?;
+        let description = gazette_render::excerpt_of_html(&page.body_html, 30);
+        let path = format!("/{}", page.slug);
+        let mut site = SiteContext::new(&state, &page.title, &description, Some(&path)).await?;
+        // Like the visible breadcrumb, only under a parent.
+        if !trail.is_empty() {
+            let mut crumbs: Vec<(String, String)> = trail
                 .iter()
                 .filter(|c| c.public)
-                .map(|c| (c.title.clone(), format!("/{}", c.slug))),
-        );
-        crumbs.push((page.title.clone(), path.clone()));
-        site = site.with_json_ld(super::metadata::breadcrumbs(
-            &SiteContext::configured_base(&state),
-            &crumbs,
-        ));
-    }
-    let html = render_html(
-        &state,
-        "page.html",
-        &PageView {
+                .map(|c| (c.title.clone(), format!("/{}", c.slug)))
+                .collect();
+            crumbs.push((page.title.clone(), path.clone()));
+            site = site.with_breadcrumbs(&state, crumbs);
+        }
+        let view = PageView {
             site,
             page: &page,
             trail: &trail,
-        },
-    )?;
-    let keep = state.site.stamp(Shows::Lists).await? == stamp;
-    Ok(state.cache.put(
-        key,
-        Shows::Lists,
-        stamp,
-        keep,
-        crate::cache::Rendered::html(html),
-        &headers,
-    ))
+        };
+        Ok(crate::cache::Rendered::html(render_html(
+            &state,
+            "page.html",
+            &view,
+        )?))
+    })
+    .await
 }
 
 /// `GET /{slug}/`: WordPress's page addresses end in a slash; a published page answers at the
