@@ -35,6 +35,32 @@ pub struct Config {
     pub import: ImportConfig,
     /// RSS and Atom feeds.
     pub feeds: FeedsConfig,
+    /// The readers' search (`/search`).
+    pub search: SearchConfig,
+}
+
+/// The readers' search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Results on each page, from 1 to 50.
+    pub per_page: u32,
+    /// How long one search may run in the database, in milliseconds (it is stopped and the
+    /// reader asked to narrow it), from 100 to 30000.
+    pub timeout_ms: u32,
+    /// Searches that may run at once on this node; more wait (up to `timeout_ms`) for a turn,
+    /// so searches never take every database connection. From 1 to 64.
+    pub concurrent: u32,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            per_page: 10,
+            timeout_ms: 2000,
+            concurrent: 4,
+        }
+    }
 }
 
 /// RSS and Atom feeds.
@@ -246,6 +272,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             import: ImportConfig::default(),
             feeds: FeedsConfig::default(),
+            search: SearchConfig::default(),
             proxy: ProxyConfig {
                 trusted: Vec::new(),
                 header: "x-forwarded-for".into(),
@@ -441,6 +468,14 @@ impl Config {
                 "feeds.items must be from 1 to 100, not {}",
                 self.feeds.items
             )));
+        }
+        if !(1..=50).contains(&self.search.per_page)
+            || !(100..=30_000).contains(&self.search.timeout_ms)
+            || !(1..=64).contains(&self.search.concurrent)
+        {
+            return Err(ConfigError(
+                "search.per_page must be from 1 to 50, search.timeout_ms from 100 to 30000 and search.concurrent from 1 to 64".into(),
+            ));
         }
         if self.server.max_connections == 0
             || !(1..=300).contains(&self.server.header_timeout_seconds)

@@ -73,4 +73,21 @@ impl Site {
             .run(move || gazette_render::render_body(format, &source))
             .await
     }
+
+    /// An article body rendered and sanitised, and its plain text for the search index, in one
+    /// task off the async threads.
+    pub async fn render_body_and_text(
+        &self,
+        format: gazette_domain::BodyFormat,
+        source: &str,
+    ) -> CoreResult<(String, String)> {
+        let source = source.to_owned();
+        self.render
+            .run(move || {
+                let html = gazette_render::render_body(format, &source);
+                let text = gazette_render::text_of_html(&html);
+                (html, text)
+            })
+            .await
+    }
 }

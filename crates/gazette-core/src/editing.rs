@@ -272,12 +272,14 @@ impl Site {
         } else {
             slugify(&title)
         };
+        let (body_html, body_text) = self
+            .render_body_and_text(form.body_format, &form.body_markdown)
+            .await?;
         let mut new = NewArticle {
             slug: base.clone(),
             title,
-            body_html: self
-                .render_body(form.body_format, &form.body_markdown)
-                .await?,
+            body_html,
+            body_text,
             body_markdown: form.body_markdown.clone(),
             body_format: form.body_format,
             excerpt,
@@ -379,13 +381,15 @@ impl Site {
         };
         let (status, published_at) =
             self.next_state(action, &form, Some((current.status, current.published_at)))?;
+        let (body_html, body_text) = self
+            .render_body_and_text(form.body_format, &form.body_markdown)
+            .await?;
         let update = ArticleUpdate {
             expected_version: form.version,
             slug,
             title,
-            body_html: self
-                .render_body(form.body_format, &form.body_markdown)
-                .await?,
+            body_html,
+            body_text,
             body_markdown: form.body_markdown.clone(),
             body_format: form.body_format,
             excerpt,

@@ -35,6 +35,8 @@ pub mod redirects;
 pub mod secrets;
 /// Site settings kept in the database (title, policy, word lists…).
 pub mod settings;
+/// The readers' search, and the search index's upkeep.
+pub mod searching;
 /// The `Site` service: the state every use case needs.
 mod site;
 /// Sitemaps and the News sitemap.
@@ -84,6 +86,10 @@ pub enum CoreError {
     /// The commenter is banned; the message is deliberately neutral.
     #[error("{0}")]
     Refused(String),
+    /// A read (a search) stopped at its time limit, or found no free turn; try again or
+    /// narrow it.
+    #[error("the {0} took too long")]
+    TimedOut(&'static str),
     /// The database failed; details are logged, never shown.
     #[error("storage failure: {0}")]
     Storage(String),
@@ -95,6 +101,7 @@ impl From<StoreError> for CoreError {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(what) => Self::Conflict(format!("that {what} is already taken")),
             StoreError::Refused(what) => Self::Conflict(format!("refused: {what}")),
+            StoreError::TimedOut(what) => Self::TimedOut(what),
             StoreError::Other(message) => Self::Storage(message),
         }
     }

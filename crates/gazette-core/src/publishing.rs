@@ -75,10 +75,14 @@ impl Site {
             "" => gazette_render::excerpt(&request.body_markdown, EXCERPT_WORDS),
             given => given.to_owned(),
         };
+        let (body_html, body_text) = self
+            .render_body_and_text(gazette_domain::BodyFormat::Markdown, &request.body_markdown)
+            .await?;
         let mut article = NewArticle {
             slug: String::new(),
             title: title.to_owned(),
-            body_html: self.render_article(&request.body_markdown).await?,
+            body_html,
+            body_text,
             body_markdown: request.body_markdown,
             body_format: gazette_domain::BodyFormat::Markdown,
             excerpt,

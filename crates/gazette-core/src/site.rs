@@ -31,6 +31,8 @@ pub struct Site {
     pub(crate) imports: crate::importing::runs::RunningImports,
     /// The start of every feed id, fixed on the site's first start (`feeds::ID_BASE_SETTING`).
     pub(crate) feed_id_base: Arc<str>,
+    /// Turns for searches (`[search] concurrent`), so that they never hold every connection.
+    pub(crate) search_turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Site {
@@ -50,6 +52,7 @@ impl Site {
             Self::load_feed_id_base(store.as_ref(), &config, jiff::Timestamp::now().as_second())
                 .await?;
         let initial = crate::settings::SiteSettings::from_config(&config);
+        let config_search_turns = config.search.concurrent.max(1) as usize;
         let mut site = Self {
             store,
             config: Arc::new(config),
@@ -64,12 +67,16 @@ impl Site {
             hashing: crate::cpu::CpuPool::per_core(),
             imports: Default::default(),
             feed_id_base: feed_id_base.into(),
+            search_turns: Arc::new(tokio::sync::Semaphore::new(
+                config_search_turns,
+            )),
         };
         let stored = site.load_settings().await?;
         site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(
             stored,
         )));
         crate::welcome::seed_once(&site).await?;
+        site.ensure_search_index().await?;
         site.refresh_schedule().await?;
         site.skip_past_changes().await?;
         Ok(site)

@@ -258,6 +258,8 @@ pub struct NewArticle {
     pub body_format: BodyFormat,
     /// Rendered, sanitised HTML of the body.
     pub body_html: String,
+    /// The body as plain text, for the search index.
+    pub body_text: String,
     /// Plain-text summary.
     pub excerpt: String,
     /// The staff account in the byline.

@@ -68,6 +68,8 @@ pub struct ImportArticle {
     pub body_format: BodyFormat,
     /// The body rendered and sanitised.
     pub body_html: String,
+    /// The body as plain text, for the search index.
+    pub body_text: String,
     /// Plain-text summary.
     pub excerpt: String,
     /// Byline.

@@ -16,6 +16,8 @@ pub mod moderation;
 pub mod page;
 /// Bans, the audit log, and the other records of moderation.
 pub mod records;
+/// What readers search for and what they find.
+pub mod search;
 /// What sitemaps list.
 pub mod sitemap;
 /// Slugs for permalinks.

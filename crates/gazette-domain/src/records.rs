@@ -153,6 +153,9 @@ pub struct CommentFilter {
     pub email: Option<String>,
     /// Under articles by this author (what an author may see).
     pub article_author: Option<UserId>,
+    /// Holding every one of these words (lower-cased; `search::Terms`) in the text, the name or
+    /// the email address: a staff search, any status.
+    pub words: Vec<String>,
 }
 
 /// A staff edit of a comment.
@@ -219,6 +222,8 @@ pub struct ArticleUpdate {
     pub body_format: crate::BodyFormat,
     /// Rendered, sanitised HTML.
     pub body_html: String,
+    /// The body as plain text, for the search index.
+    pub body_text: String,
     /// Summary.
     pub excerpt: String,
     /// Byline.

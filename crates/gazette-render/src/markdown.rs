@@ -96,6 +96,37 @@ pub fn escape_text(text: &str) -> String {
     minijinja::HtmlEscape(text).to_string()
 }
 
+/// A search's marked text (matched words between `search::MARK_START` and `MARK_END`) as
+/// HTML: the text escaped, each match in `<mark>`. Nothing of the text can make markup; an
+/// unbalanced mark is closed at the end.
+pub fn marked_html(marked: &str) -> String {
+    use gazette_domain::search::{MARK_END, MARK_START};
+    let mut html = String::with_capacity(marked.len() + 32);
+    let mut open = false;
+    for part in marked.split_inclusive([MARK_START, MARK_END]) {
+        let (text, mark) = match part.chars().last() {
+            Some(c @ (MARK_START | MARK_END)) => (&part[..part.len() - c.len_utf8()], Some(c)),
+            _ => (part, None),
+        };
+        html.push_str(&escape_text(text));
+        match mark {
+            Some(MARK_START) if !open => {
+                html.push_str("<mark>");
+                open = true;
+            }
+            Some(MARK_END) if open => {
+                html.push_str("</mark>");
+                open = false;
+            }
+            _ => {}
+        }
+    }
+    if open {
+        html.push_str("</mark>");
+    }
+    html
+}
+
 /// Stored bodies made fit for a feed: the same allow-lists, with every relative link and image
 /// address made absolute against the site's address (a feed reader has no page to resolve
 /// `/articles/…` against).
@@ -186,6 +217,28 @@ pub fn excerpt(markdown: &str, max_words: usize) -> String {
 /// A plain-text summary of about `max_words` words of sanitised HTML (an imported body), with
 /// headings, code, scripts and styles left out; "…" marks a cut.
 pub fn excerpt_of_html(html: &str, max_words: usize) -> String {
+    let text = text_with(&EXCERPT_TEXT, html);
+    let mut words = text.split_whitespace();
+    let mut summary: Vec<&str> = words.by_ref().take(max_words).collect();
+    let cut = words.next().is_some();
+    let mut text = std::mem::take(&mut summary).join(" ");
+    if cut {
+        text.push('…');
+    }
+    text
+}
+
+/// All the words of sanitised HTML as plain text (headings and code included, scripts and
+/// styles not), one space between words: what the search index holds of a body.
+pub fn text_of_html(html: &str) -> String {
+    text_with(&TEXT_ONLY, html)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The text `builder` keeps of `html`, unescaped, with blocks apart.
+fn text_with(builder: &ammonia::Builder<'static>, html: &str) -> String {
     // Blocks end in a space, so that words of adjacent paragraphs stay apart.
     let mut spaced = html.replace("<br", " <br");
     for block in [
@@ -196,28 +249,27 @@ pub fn excerpt_of_html(html: &str, max_words: usize) -> String {
         "td",
         "th",
         "figure",
+        "figcaption",
         "ul",
         "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
     ] {
         spaced = spaced.replace(&format!("</{block}>"), &format!("</{block}> "));
     }
-    let text = EXCERPT_TEXT.clean(&spaced).to_string();
-    // ammonia escapes the text it keeps; a summary is plain text, escaped where it is shown.
-    let text = text
-        .replace("&lt;", "<")
+    let text = builder.clean(&spaced).to_string();
+    // ammonia escapes the text it keeps; this is plain text, escaped where it is shown.
+    text.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    let mut words = text.split_whitespace();
-    let mut summary: Vec<&str> = words.by_ref().take(max_words).collect();
-    let cut = words.next().is_some();
-    let mut text = std::mem::take(&mut summary).join(" ");
-    if cut {
-        text.push('…');
-    }
-    text
+        .replace("&amp;", "&")
 }
 
 static EXCERPT_TEXT: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -314,6 +366,23 @@ mod tests {
         assert!(is_blank(&render_comment("<script>alert(1)</script>")));
         assert!(is_blank(&render_comment("<img src=x onerror=alert(1)>")));
         assert!(!is_blank(&render_comment("*hi*")));
+    }
+
+    #[test]
+    fn marked_text_becomes_escaped_html_with_marks() {
+        assert_eq!(
+            marked_html("a \u{2}<b>\u{3} & \u{2}c"),
+            "a <mark>&lt;b&gt;</mark> &amp; <mark>c</mark>"
+        );
+        assert_eq!(marked_html("\u{3}plain\u{3}"), "plain");
+    }
+
+    #[test]
+    fn text_of_html_keeps_every_word_apart() {
+        assert_eq!(
+            text_of_html("<h2>Head</h2><p>One&amp;<em>two</em></p><p>three</p><script>x()</script>"),
+            "Head One&two three"
+        );
     }
 
     #[test]

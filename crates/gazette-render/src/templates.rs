@@ -12,6 +12,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("article.html", include_str!("../templates/article.html")),
     ("comment.html", include_str!("../templates/comment.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("search.html", include_str!("../templates/search.html")),
     (
         "corrections.html",
         include_str!("../templates/corrections.html"),

@@ -9,6 +9,7 @@ use gazette_store::rows::{
     ADMIN_ARTICLE_COLUMNS, ARTICLE_COLUMNS, ARTICLE_TABLES, AdminArticleRow, ArticleRow,
     ArticleSummaryRow, SUMMARY_COLUMNS, TermRow,
 };
+use gazette_domain::search::SearchText;
 use gazette_store::{ArticleFilter, StoreError, StoreResult};
 
 /// An article with its author and terms, by `a.id` or `a.slug` (`key`), in one statement.
@@ -23,6 +24,12 @@ fn article_by(dialect: Dialect, key: &str) -> String {
 pub(crate) async fn create_article(db: &SqlStore, article: NewArticle) -> StoreResult<Article> {
     let mut tx = db.write().await?;
     let id = insert_row(&mut tx, &article, article.created_at, None).await?;
+    crate::search::index_in(
+        &mut tx,
+        id,
+        &SearchText::new(&article.title, &article.body_text),
+    )
+    .await?;
     let terms = article
         .categories
         .iter()
@@ -329,6 +336,12 @@ pub(crate) async fn update_article(
             .await
             .map_err(map_err("slug redirect"))?;
     }
+    crate::search::index_in(
+        &mut tx,
+        id.0,
+        &SearchText::new(&update.title, &update.body_text),
+    )
+    .await?;
     tx.on()
         .execute(&Sql::new("DELETE FROM article_terms WHERE article_id = $1").bind(id.0))
         .await

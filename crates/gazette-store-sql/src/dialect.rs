@@ -4,6 +4,10 @@
 
 use crate::db::Sql;
 
+/// The text-search configuration of the site's language, as PostgreSQL reads it in a statement.
+const SEARCH_CONFIG: &str = "(SELECT COALESCE(MAX(value), 'simple') FROM settings \
+     WHERE key = 'search.language')::regconfig";
+
 /// Which database a statement is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
@@ -57,6 +61,127 @@ impl Dialect {
                 "(SELECT string_agg(k.created_at || chr(31) || k.id || chr(31) || k.body, chr(30) \
                  ORDER BY k.created_at, k.id) FROM corrections k WHERE k.article_id = a.id) AS corrections"
             }
+        }
+    }
+
+    /// The search index joined to `articles a`: `s` is the index's row of `a`.
+    pub(crate) fn search_tables(self) -> &'static str {
+        match self {
+            Self::Sqlite => "article_search s JOIN articles a ON a.id = s.rowid",
+            Self::Postgres => "article_search s JOIN articles a ON a.id = s.article_id",
+        }
+    }
+
+    /// The query text for the statements below: `Terms::fts5` on SQLite, `Terms::plain` on
+    /// PostgreSQL (both read every word as a literal and require all of them).
+    pub(crate) fn search_terms(self, terms: &gazette_domain::search::Terms) -> String {
+        match self {
+            Self::Sqlite => terms.fts5(),
+            Self::Postgres => terms.plain(),
+        }
+    }
+
+    /// The condition that `s` holds every word of `query`.
+    pub(crate) fn push_search_match(self, sql: &mut Sql, query: &str) {
+        match self {
+            Self::Sqlite => sql.push("article_search MATCH ").push_bind(query),
+            Self::Postgres => sql
+                .push("s.document @@ plainto_tsquery(")
+                .push(SEARCH_CONFIG)
+                .push(", ")
+                .push_bind(query)
+                .push(")"),
+        };
+    }
+
+    /// Orders matches best first: the headline counts ten times the body on SQLite (BM25
+    /// with column weights), A over B on PostgreSQL (`ts_rank`'s weights 1.0 and 0.4).
+    pub(crate) fn push_search_rank(self, sql: &mut Sql, query: &str) {
+        match self {
+            Self::Sqlite => sql.push("bm25(article_search, 10.0, 1.0)"),
+            Self::Postgres => sql
+                .push("ts_rank(s.document, plainto_tsquery(")
+                .push(SEARCH_CONFIG)
+                .push(", ")
+                .push_bind(query)
+                .push(")) DESC"),
+        };
+    }
+
+    /// The headline and a passage of the body with the query's words between `\u{2}` and
+    /// `\u{3}`, as the columns `title_marked, snippet_marked`.
+    pub(crate) fn push_search_marks(self, sql: &mut Sql, query: &str) {
+        match self {
+            Self::Sqlite => sql.push(
+                "highlight(article_search, 0, char(2), char(3)) AS title_marked, \
+                 snippet(article_search, 1, char(2), char(3), '…', 32) AS snippet_marked",
+            ),
+            Self::Postgres => {
+                let marks = "'StartSel=' || chr(2) || ', StopSel=' || chr(3)";
+                sql.push("ts_headline(")
+                    .push(SEARCH_CONFIG)
+                    .push(", s.title, plainto_tsquery(")
+                    .push(SEARCH_CONFIG)
+                    .push(", ")
+                    .push_bind(query)
+                    .push(&format!(
+                        "), {marks} || ', HighlightAll=true') AS title_marked, "
+                    ))
+                    .push("ts_headline(")
+                    .push(SEARCH_CONFIG)
+                    .push(", s.body, plainto_tsquery(")
+                    .push(SEARCH_CONFIG)
+                    .push(", ")
+                    .push_bind(query)
+                    .push(&format!(
+                        "), {marks} || ', MaxWords=32, MinWords=16, MaxFragments=2, \
+                         FragmentDelimiter=\" … \"') AS snippet_marked"
+                    ))
+            }
+        };
+    }
+
+    /// Writes (or replaces) an article's row of the search index: `$1` its id, `$2` the
+    /// headline, `$3` the body's text.
+    pub(crate) fn index_article(self) -> &'static [&'static str] {
+        match self {
+            Self::Sqlite => &[
+                "DELETE FROM article_search WHERE rowid = $1",
+                "INSERT INTO article_search (rowid, title, body) VALUES ($1, $2, $3)",
+            ],
+            Self::Postgres => &[
+                "INSERT INTO article_search (article_id, title, body, document) VALUES ($1, $2, $3, \
+                 setweight(to_tsvector((SELECT COALESCE(MAX(value), 'simple') FROM settings \
+                 WHERE key = 'search.language')::regconfig, $2), 'A') || \
+                 setweight(to_tsvector((SELECT COALESCE(MAX(value), 'simple') FROM settings \
+                 WHERE key = 'search.language')::regconfig, $3), 'B')) \
+                 ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, \
+                 body = excluded.body, document = excluded.document",
+            ],
+        }
+    }
+
+    /// Statements that empty the search index and make it ready for `language` (a PostgreSQL
+    /// configuration name, from `gazette_domain::search::search_language`). SQLite's tokenizer
+    /// is part of the table, so the table is made again; PostgreSQL's rows stay, searchable,
+    /// until Gazette indexes each article again.
+    pub(crate) fn reset_search(self, language: &str) -> Vec<String> {
+        match self {
+            Self::Sqlite => {
+                let tokenizer = if language == "english" {
+                    "porter unicode61 remove_diacritics 2"
+                } else {
+                    "unicode61 remove_diacritics 2"
+                };
+                vec![
+                    "DROP TABLE IF EXISTS article_search".to_owned(),
+                    format!(
+                        "CREATE VIRTUAL TABLE article_search USING fts5 (title, body, \
+                         tokenize = '{tokenizer}')"
+                    ),
+                ]
+            }
+            Self::Postgres => Vec::new(),
         }
     }
 

@@ -539,6 +539,14 @@ impl ImportTx for SqlImport {
                 )
                 .await
                 .map_err(map_err("article"))?;
+            if changed > 0 {
+                crate::search::index_in(
+                    &mut self.tx,
+                    id,
+                    &gazette_domain::search::SearchText::new(&article.title, &article.body_text),
+                )
+                .await?;
+            }
             let refiled = self.file_under(id, &terms).await?;
             let outcome = if changed > 0 || refiled {
                 Outcome::Updated
@@ -560,6 +568,7 @@ impl ImportTx for SqlImport {
             body_markdown: article.body_markdown.clone(),
             body_format: article.body_format,
             body_html: article.body_html.clone(),
+            body_text: String::new(),
             excerpt: article.excerpt.clone(),
             author_id: article.author_id,
             status: article.status,
@@ -574,6 +583,12 @@ impl ImportTx for SqlImport {
             &row,
             article.updated_at,
             article.feed_id.as_deref(),
+        )
+        .await?;
+        crate::search::index_in(
+            &mut self.tx,
+            id,
+            &gazette_domain::search::SearchText::new(&article.title, &article.body_text),
         )
         .await?;
         self.remember("article", &article.origin, id).await?;

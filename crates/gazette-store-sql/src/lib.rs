@@ -34,6 +34,8 @@ mod newsroom;
 mod pages;
 /// PostgreSQL: the pool, the change feed, throwaway test databases.
 mod postgres;
+/// Searching articles, and keeping the search index current.
+mod search;
 /// Sitemaps' addresses.
 mod sitemaps;
 /// SQLite: the file, its pragmas, the single writer.
@@ -181,6 +183,49 @@ impl SqlStore {
         Ok(())
     }
 
+    /// A connection for reads that must end within `limit` (searches), whoever asks: SQLite
+    /// interrupts a statement running past the deadline (a progress handler), PostgreSQL
+    /// cancels it (`statement_timeout`, in a read-only transaction). Either way the statement
+    /// fails with an error [`timed_out`] recognises.
+    pub(crate) async fn bounded(&self, limit: std::time::Duration) -> StoreResult<BoundedRead> {
+        let starting = |e| StoreError::other("starting a bounded read", e);
+        match &*self.backend {
+            Backend::Sqlite(db) => {
+                let mut conn = db.pool.acquire().await.map_err(starting)?;
+                let deadline = std::time::Instant::now() + limit;
+                let armed = Arc::new(std::sync::atomic::AtomicBool::new(true));
+                let handler_armed = armed.clone();
+                // The handler stays on the pooled connection afterwards; disarmed when this
+                // read ends (even by an early return), it never interrupts anything else.
+                conn.lock_handle()
+                    .await
+                    .map_err(starting)?
+                    .set_progress_handler(10_000, move || {
+                        !handler_armed.load(std::sync::atomic::Ordering::Relaxed)
+                            || std::time::Instant::now() < deadline
+                    });
+                Ok(BoundedRead::Sqlite {
+                    conn,
+                    _disarm: Disarm(armed),
+                })
+            }
+            Backend::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(starting)?;
+                let millis = limit.as_millis().max(1);
+                for statement in [
+                    "SET TRANSACTION READ ONLY".to_owned(),
+                    format!("SET LOCAL statement_timeout = {millis}"),
+                ] {
+                    sqlx::query(sqlx::AssertSqlSafe(statement))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(starting)?;
+                }
+                Ok(BoundedRead::Postgres(tx))
+            }
+        }
+    }
+
     pub(crate) fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
         match &*self.backend {
             Backend::Postgres(pool) => Some(pool),
@@ -197,6 +242,14 @@ pub(crate) enum WriteTx {
 }
 
 impl WriteTx {
+    /// Which database the transaction is on.
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            WriteTx::Sqlite(_) => Dialect::Sqlite,
+            WriteTx::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
     /// For a statement inside the transaction.
     pub(crate) fn on(&mut self) -> On<'_> {
         match self {
@@ -221,6 +274,53 @@ impl WriteTx {
                 let _ = tx.rollback().await;
             }
         }
+    }
+}
+
+/// A read with a time limit, from [`SqlStore::bounded`].
+pub(crate) enum BoundedRead {
+    Sqlite {
+        conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+        _disarm: Disarm,
+    },
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Turns a bounded read's progress handler off when the read ends, however it ends.
+pub(crate) struct Disarm(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Disarm {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl BoundedRead {
+    /// For a statement of the read.
+    pub(crate) fn on(&mut self) -> On<'_> {
+        match self {
+            BoundedRead::Sqlite { conn, .. } => On::Sqlite(conn),
+            BoundedRead::Postgres(tx) => On::Postgres(tx),
+        }
+    }
+
+    /// Ends the read (it wrote nothing; PostgreSQL's transaction is closed).
+    pub(crate) async fn finish(self) {
+        match self {
+            BoundedRead::Sqlite { .. } => {}
+            BoundedRead::Postgres(tx) => {
+                let _ = tx.rollback().await;
+            }
+        }
+    }
+}
+
+/// Whether a statement failed because its time limit stopped it: SQLite's SQLITE_INTERRUPT,
+/// PostgreSQL's query_canceled (57014).
+pub(crate) fn timed_out(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("9") | Some("57014")),
+        _ => false,
     }
 }
 

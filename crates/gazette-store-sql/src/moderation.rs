@@ -228,6 +228,44 @@ fn push_filter(query: &mut Sql, filter: &CommentFilter, with_status: bool) {
     if let Some(author) = filter.article_author {
         query.push(" AND a.author_id = ").push_bind(author.0);
     }
+    for word in &filter.words {
+        // A word is letters and digits (`search::Terms`), but escape LIKE's wildcards anyway.
+        let pattern = format!(
+            "%{}%",
+            word.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        query
+            .push(" AND (LOWER(c.body_markdown) LIKE ")
+            .push_bind(pattern.as_str())
+            .push(" ESCAPE '\\' OR LOWER(c.author_name) LIKE ")
+            .push_bind(pattern.as_str())
+            .push(" ESCAPE '\\' OR c.author_email LIKE ")
+            .push_bind(pattern.as_str())
+            .push(" ESCAPE '\\')");
+    }
+}
+
+/// How long a staff search of comments (which reads every comment's text) may run.
+const STAFF_SEARCH_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The bounded read if there is one, else the pool.
+fn on_either<'a>(db: &'a SqlStore, bounded: &'a mut Option<crate::BoundedRead>) -> crate::On<'a> {
+    match bounded {
+        Some(read) => read.on(),
+        None => db.on(),
+    }
+}
+
+/// Maps a failed statement of a comment list: one a staff search's time limit stopped is
+/// `TimedOut`.
+fn list_err(error: sqlx::Error) -> StoreError {
+    if crate::timed_out(&error) {
+        StoreError::TimedOut("comment search")
+    } else {
+        map_err("comments")(error)
+    }
 }
 
 pub(crate) async fn staff_comments(
@@ -238,7 +276,12 @@ pub(crate) async fn staff_comments(
     let mut count =
         Sql::new("SELECT COUNT(*) FROM comments c JOIN articles a ON a.id = c.article_id");
     push_filter(&mut count, filter, true);
-    let total: i64 = scalar(db.on(), &count).await.map_err(map_err("comments"))?;
+    // A search reads every comment's text: it runs on a connection with a time limit.
+    let mut bounded = match filter.words.is_empty() {
+        true => None,
+        false => Some(db.bounded(STAFF_SEARCH_TIME).await?),
+    };
+    let total: i64 = scalar(on_either(db, &mut bounded), &count).await.map_err(list_err)?;
     let mut list = Sql::new(format!(
         "SELECT {STAFF_COMMENT_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id"
     ));
@@ -247,7 +290,10 @@ pub(crate) async fn staff_comments(
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());
-    let rows: Vec<StaffCommentRow> = db.on().all(&list).await.map_err(map_err("comments"))?;
+    let rows: Vec<StaffCommentRow> = on_either(db, &mut bounded).all(&list).await.map_err(list_err)?;
+    if let Some(read) = bounded {
+        read.finish().await;
+    }
     Ok(Page {
         items: rows
             .into_iter()
@@ -268,7 +314,14 @@ pub(crate) async fn comment_status_counts(
     );
     push_filter(&mut query, filter, false);
     query.push(" GROUP BY c.status");
-    let rows: Vec<(String, i64)> = db.on().all(&query).await.map_err(map_err("comments"))?;
+    let rows: Vec<(String, i64)> = if filter.words.is_empty() {
+        db.on().all(&query).await.map_err(list_err)?
+    } else {
+        let mut read = db.bounded(STAFF_SEARCH_TIME).await?;
+        let rows = read.on().all(&query).await.map_err(list_err)?;
+        read.finish().await;
+        rows
+    };
     rows.into_iter()
         .map(|(status, n)| Ok((CommentStatus::parse(&status)?, n)))
         .collect()

@@ -1,4 +1,5 @@
 use crate::{
+    search,
     SqlStore, articles, changes, comments, import, import_runs, jobs, moderation, newsroom, pages,
     users,
 };
@@ -98,6 +99,31 @@ impl Store for SqlStore {
         now: i64,
     ) -> StoreResult<Vec<(gazette_domain::Correction, String, String)>> {
         articles::recent_corrections(self, limit, now).await
+    }
+    async fn search_articles(
+        &self,
+        search: &gazette_domain::search::ArticleSearch,
+        page: PageRequest,
+        now: i64,
+        limit: std::time::Duration,
+    ) -> StoreResult<Page<gazette_domain::search::SearchHit>> {
+        search::search_articles(self, search, page, now, limit).await
+    }
+    async fn prepare_search(&self, language: &str) -> StoreResult<bool> {
+        search::prepare_search(self, language).await
+    }
+    async fn articles_to_index(
+        &self,
+        after: ArticleId,
+        limit: i64,
+    ) -> StoreResult<Vec<(ArticleId, i64, String, String)>> {
+        search::articles_to_index(self, after, limit).await
+    }
+    async fn index_articles(
+        &self,
+        articles: &[(ArticleId, i64, gazette_domain::search::SearchText)],
+    ) -> StoreResult<()> {
+        search::index_articles(self, articles).await
     }
     async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term> {
         articles::term(self, kind, slug).await

@@ -25,6 +25,9 @@ pub enum StoreError {
     /// text names the limit, e.g. [`gazette_domain::CommentGuard::DUPLICATE`].
     #[error("refused: {0}")]
     Refused(&'static str),
+    /// A read stopped at its time limit (a search too costly to finish); nothing changed.
+    #[error("{0} took too long")]
+    TimedOut(&'static str),
     /// Anything else: the database is unreachable, a query failed, stored data is corrupt.
     #[error("storage failure: {0}")]
     Other(String),

@@ -586,3 +586,23 @@ impl From<MediaRow> for Media {
         }
     }
 }
+
+/// An article a search found, with its marked headline and snippet (`SUMMARY_COLUMNS` and the
+/// dialect's marks).
+#[derive(Debug, sqlx::FromRow)]
+pub struct SearchHitRow {
+    #[sqlx(flatten)]
+    summary: ArticleSummaryRow,
+    title_marked: String,
+    snippet_marked: String,
+}
+
+impl From<SearchHitRow> for gazette_domain::search::SearchHit {
+    fn from(row: SearchHitRow) -> Self {
+        Self {
+            article: row.summary.into(),
+            title_marked: row.title_marked,
+            snippet_marked: row.snippet_marked,
+        }
+    }
+}

@@ -218,6 +218,37 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> StoreResult<Vec<(gazette_domain::Correction, String, String)>>;
 
+    /// One page of the articles public at `now` that hold every word of `search` and pass its
+    /// filters, best match first (headline above body), with marked headlines and snippets and
+    /// the total. Every statement stops at `limit` (`TimedOut("search")`).
+    async fn search_articles(
+        &self,
+        search: &gazette_domain::search::ArticleSearch,
+        page: PageRequest,
+        now: i64,
+        limit: std::time::Duration,
+    ) -> StoreResult<Page<gazette_domain::search::SearchHit>>;
+
+    /// Makes the search index ready for `language` (a PostgreSQL text-search configuration
+    /// name). Returns whether it changed, in which case every article must be indexed again
+    /// ([`Store::articles_to_index`], [`Store::index_articles`]).
+    async fn prepare_search(&self, language: &str) -> StoreResult<bool>;
+
+    /// Up to `limit` articles (any status) with ids above `after`, by id: (id, version,
+    /// headline, body HTML), for indexing them again.
+    async fn articles_to_index(
+        &self,
+        after: ArticleId,
+        limit: i64,
+    ) -> StoreResult<Vec<(ArticleId, i64, String, String)>>;
+
+    /// Writes the index rows of articles read by [`Store::articles_to_index`] at the version
+    /// given, in one transaction; an article edited since keeps the row its edit wrote.
+    async fn index_articles(
+        &self,
+        articles: &[(ArticleId, i64, gazette_domain::search::SearchText)],
+    ) -> StoreResult<()>;
+
     /// A category or tag by slug.
     async fn term(&self, kind: TermKind, slug: &str) -> StoreResult<Term>;
 

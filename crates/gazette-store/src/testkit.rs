@@ -95,6 +95,8 @@ macro_rules! conformance_suite {
             feeds_read_whole_public_articles_and_approved_comments_newest_first,
             sitemaps_list_public_addresses_by_month_and_kind,
             corrections_are_appended_in_order_and_listed_newest_first,
+            search_finds_public_articles_holding_every_word,
+            staff_comment_search_matches_every_word_in_any_status,
         );
     };
     (@cases $make:path, $attrs:tt; $($case:ident),* $(,)?) => {
@@ -137,6 +139,7 @@ pub fn new_article(author: &User, slug: &str, published_at: i64) -> NewArticle {
         body_markdown: "Body *text*".into(),
         body_format: gazette_domain::BodyFormat::Markdown,
         body_html: "<p>Body <em>text</em></p>".into(),
+        body_text: "Body text".into(),
         excerpt: "Body text".into(),
         author_id: author.id,
         status: ArticleStatus::Published,
@@ -1037,6 +1040,7 @@ fn update_of(article: &Article, slug: &str) -> ArticleUpdate {
         body_markdown: "new".into(),
         body_format: gazette_domain::BodyFormat::Html,
         body_html: "<p>new</p>".into(),
+        body_text: "new".into(),
         excerpt: "new".into(),
         author_id: article.author.id,
         status: article.status,
@@ -2037,6 +2041,7 @@ fn import_article(author: UserId, slug: &str) -> gazette_domain::import::ImportA
         body_markdown: "<p>Old body</p>".into(),
         body_format: gazette_domain::BodyFormat::Html,
         body_html: "<p>Old body</p>".into(),
+        body_text: "Old body".into(),
         excerpt: "Old body".into(),
         author_id: author,
         status: ArticleStatus::Published,
@@ -2967,4 +2972,302 @@ pub async fn corrections_are_appended_in_order_and_listed_newest_first(store: &d
         3,
         "the refused one wrote nothing"
     );
+}
+
+/// A published article with this headline and body text, filed under `categories`.
+async fn searchable(
+    store: &dyn Store,
+    author: &User,
+    slug: &str,
+    title: &str,
+    body: &str,
+    published_at: i64,
+    categories: &[&str],
+) -> Article {
+    let mut new = new_article(author, slug, published_at);
+    new.title = title.into();
+    new.body_html = format!("<p>{body}</p>");
+    new.body_text = body.into();
+    new.categories = categories.iter().map(|c| Term::from_name(c)).collect();
+    store
+        .create_article(new)
+        .await
+        .unwrap_or_else(|e| panic!("create {slug}: {e}"))
+}
+
+fn search_for(words: &str) -> gazette_domain::search::ArticleSearch {
+    gazette_domain::search::ArticleSearch {
+        terms: gazette_domain::search::Terms::parse(words).expect("terms"),
+        ..Default::default()
+    }
+}
+
+async fn found_slugs(
+    store: &dyn Store,
+    search: &gazette_domain::search::ArticleSearch,
+    page: PageRequest,
+) -> (Vec<String>, i64) {
+    let found = store
+        .search_articles(search, page, NOW, std::time::Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|e| panic!("search {search:?}: {e}"));
+    (
+        found
+            .items
+            .iter()
+            .map(|hit| hit.article.slug.clone())
+            .collect(),
+        found.total,
+    )
+}
+
+/// Search on each backend finds the same public articles for the same words (every word
+/// required, the headline ranked above the body), with filters, pages and marked passages;
+/// odd characters are words, never syntax; edits reindex in the same transaction.
+pub async fn search_finds_public_articles_holding_every_word(store: &dyn Store) {
+    assert!(store.prepare_search("english").await.expect("prepare"));
+    assert!(!store.prepare_search("english").await.expect("again"));
+    let ada = author(store, "Ada").await;
+    let day = 86_400;
+    searchable(
+        store,
+        &ada,
+        "harbour-plan",
+        "Harbour plan approved",
+        "The council voted for the new harbour plan on Tuesday.",
+        NOW - 3 * day,
+        &["City"],
+    )
+    .await;
+    searchable(
+        store,
+        &ada,
+        "budget",
+        "Budget cuts",
+        "The harbour budget falls and schools lose funding.",
+        NOW - day,
+        &["Money"],
+    )
+    .await;
+    let library = searchable(
+        store,
+        &ada,
+        "library",
+        "Library opens",
+        "A new library opens in the old market hall.",
+        NOW - 2 * day,
+        &["City"],
+    )
+    .await;
+    // Never found: a draft, a scheduled article and a trashed one, all about the harbour.
+    let mut draft = new_article(&ada, "draft", NOW - day);
+    draft.status = ArticleStatus::Draft;
+    draft.title = "Harbour draft".into();
+    draft.body_text = "harbour".into();
+    store.create_article(draft).await.expect("draft");
+    searchable(
+        store,
+        &ada,
+        "scheduled",
+        "Harbour tomorrow",
+        "harbour",
+        NOW + day,
+        &[],
+    )
+    .await;
+    let mut trashed = new_article(&ada, "trashed", NOW - day);
+    trashed.status = ArticleStatus::Trash;
+    trashed.title = "Harbour trash".into();
+    trashed.body_text = "harbour".into();
+    store.create_article(trashed).await.expect("trashed");
+
+    let all = PageRequest::new(1, 10);
+    // The headline match first, then the body match.
+    assert_eq!(
+        found_slugs(store, &search_for("harbour"), all).await,
+        (vec!["harbour-plan".into(), "budget".into()], 2)
+    );
+    assert_eq!(
+        found_slugs(store, &search_for("HARBOUR council"), all).await,
+        (vec!["harbour-plan".into()], 1)
+    );
+    // Stemmed alike on both: "libraries" finds "library".
+    assert_eq!(
+        found_slugs(store, &search_for("libraries"), all).await,
+        (vec!["library".into()], 1)
+    );
+    // Operators of both query languages are only words: no error, and every word required.
+    assert_eq!(
+        found_slugs(store, &search_for("\"harbour"), all).await.1,
+        2
+    );
+    assert_eq!(
+        found_slugs(store, &search_for("\"harbour* NEAR -council: OR"), all)
+            .await
+            .1,
+        0
+    );
+    assert_eq!(found_slugs(store, &search_for("zebra"), all).await.1, 0);
+    assert_eq!(found_slugs(store, &search_for(" * "), all).await.1, 0);
+
+    // Filters: a category, and a range of publication times.
+    let mut in_money = search_for("harbour");
+    in_money.category = Some("money".into());
+    assert_eq!(
+        found_slugs(store, &in_money, all).await,
+        (vec!["budget".into()], 1)
+    );
+    let mut older = search_for("harbour");
+    older.to = Some(NOW - 2 * day);
+    assert_eq!(
+        found_slugs(store, &older, all).await,
+        (vec!["harbour-plan".into()], 1)
+    );
+    let mut newer = search_for("harbour");
+    newer.from = Some(NOW - 2 * day);
+    assert_eq!(
+        found_slugs(store, &newer, all).await,
+        (vec!["budget".into()], 1)
+    );
+
+    // Pages: the second of one result each, with the total.
+    assert_eq!(
+        found_slugs(store, &search_for("harbour"), PageRequest::new(2, 1)).await,
+        (vec!["budget".into()], 2)
+    );
+    assert_eq!(
+        found_slugs(store, &search_for("harbour"), PageRequest::new(3, 1)).await,
+        (vec![], 2)
+    );
+
+    // The matched words are marked in the headline and the passage.
+    let hits = store
+        .search_articles(
+            &search_for("harbour"),
+            all,
+            NOW,
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .expect("search");
+    let first = &hits.items[0];
+    assert!(
+        first.title_marked.contains("\u{2}Harbour\u{3}"),
+        "{:?}",
+        first.title_marked
+    );
+    assert!(
+        first.snippet_marked.contains("\u{2}harbour\u{3}"),
+        "{:?}",
+        first.snippet_marked
+    );
+    assert_eq!(first.article.author.name, "Ada");
+
+    // An edit reindexes in its own transaction: the old words are gone, the new ones found.
+    let mut update = update_of(&library, "library");
+    update.body_text = "The reading room closes.".into();
+    store
+        .update_article(library.id, update)
+        .await
+        .expect("update");
+    assert_eq!(found_slugs(store, &search_for("market"), all).await.1, 0);
+    assert_eq!(
+        found_slugs(store, &search_for("reading room"), all).await,
+        (vec!["library".into()], 1)
+    );
+
+    // Another language empties SQLite's index (its tokenizer changes); indexing every
+    // article again, by batches, brings every result back on both.
+    assert!(store.prepare_search("simple").await.expect("prepare"));
+    let mut after = ArticleId(0);
+    loop {
+        let batch = store.articles_to_index(after, 2).await.expect("batch");
+        let Some((last, ..)) = batch.last() else {
+            break;
+        };
+        after = *last;
+        let texts: Vec<_> = batch
+            .into_iter()
+            .map(|(id, version, title, html)| {
+                let body = html.replace("<p>", "").replace("</p>", "");
+                (
+                    id,
+                    version,
+                    gazette_domain::search::SearchText::new(&title, &body),
+                )
+            })
+            .collect();
+        store.index_articles(&texts).await.expect("index");
+    }
+    assert_eq!(
+        found_slugs(store, &search_for("harbour"), all).await,
+        (vec!["harbour-plan".into(), "budget".into()], 2)
+    );
+    // A stale version is not written over what an edit indexed.
+    store
+        .index_articles(&[(
+            library.id,
+            library.version,
+            gazette_domain::search::SearchText::new("Stale", "stale words"),
+        )])
+        .await
+        .expect("index stale");
+    assert_eq!(found_slugs(store, &search_for("stale"), all).await.1, 0);
+}
+
+/// A staff search of comments matches every word in the text, the name or the address, in any
+/// status, and counts each status's matches.
+pub async fn staff_comment_search_matches_every_word_in_any_status(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let story = article(store, &ada, "story").await;
+    let mut held = new_comment(story.id, None, "x@example.com", CommentStatus::Held);
+    held.body_markdown = "The ferry timetable is wrong".into();
+    held.body_html = "<p>The ferry timetable is wrong</p>".into();
+    store.insert_comment(held).await.expect("held");
+    let mut approved = new_comment(
+        story.id,
+        None,
+        "ferry.fan@example.com",
+        CommentStatus::Approved,
+    );
+    approved.body_markdown = "I like the new timetable".into();
+    store.insert_comment(approved).await.expect("approved");
+    let mut other = new_comment(story.id, None, "z@example.com", CommentStatus::Spam);
+    other.body_markdown = "100%_sale".into();
+    store.insert_comment(other).await.expect("spam");
+
+    let search = |words: &str, status: Option<CommentStatus>| CommentFilter {
+        status,
+        words: gazette_domain::search::Terms::parse(words)
+            .expect("terms")
+            .words,
+        ..Default::default()
+    };
+    let total = |filter: CommentFilter| async move {
+        store
+            .staff_comments(&filter, PageRequest::new(1, 10))
+            .await
+            .expect("search")
+            .total
+    };
+    assert_eq!(total(search("timetable", None)).await, 2);
+    // "ferry" is in one comment's text and the other's address.
+    assert_eq!(total(search("FERRY timetable", None)).await, 2);
+    assert_eq!(total(search("ferry wrong", None)).await, 1);
+    assert_eq!(
+        total(search("timetable", Some(CommentStatus::Held))).await,
+        1
+    );
+    // LIKE's wildcards are literal: "100%_sale" is the words "100" and "sale".
+    assert_eq!(total(search("100 sale", None)).await, 1);
+    assert_eq!(total(search("%", None)).await, 3);
+    let counts = store
+        .comment_status_counts(&search("timetable", None))
+        .await
+        .expect("counts");
+    let held_count = counts
+        .iter()
+        .find(|(s, _)| *s == CommentStatus::Held)
+        .map(|(_, n)| *n);
+    assert_eq!(held_count, Some(1));
 }

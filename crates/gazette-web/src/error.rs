@@ -27,6 +27,8 @@ pub enum AppError {
     TooManyRequests(String),
     /// 503: the database is unreachable.
     Unavailable(String),
+    /// 503: a bounded read (a search) ran out of time or turns; the message says what to do.
+    Busy(String),
     /// 500: a bug or a failure the client cannot fix.
     Internal(String),
 }
@@ -61,6 +63,7 @@ impl AppError {
                 "payload_too_large",
                 "What you sent is too large. A comment can be at most 10,000 characters.".into(),
             ),
+            Self::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, "busy", m.clone()),
             Self::Unavailable(cause) if is_storage_full(cause) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -99,6 +102,9 @@ impl From<CoreError> for AppError {
             CoreError::TooManyAttempts(message) | CoreError::RateLimited(message) => {
                 Self::TooManyRequests(message)
             }
+            CoreError::TimedOut(what) => Self::Busy(format!(
+                "The {what} took too long or the site is busy. Try again with more specific words or a narrower date range."
+            )),
             CoreError::Storage(cause) if is_unreachable(&cause) => Self::Unavailable(cause),
             CoreError::Storage(cause) => Self::Internal(cause),
         }

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemaps/{file}", get(pages::sitemaps::file))
         .route("/robots.txt", get(pages::sitemaps::robots))
         .route("/corrections", get(pages::corrections::corrections))
+        .route("/search", get(pages::search::search))
         .route("/feed", get(pages::feeds::site_rss))
         .route("/feed/atom", get(pages::feeds::site_atom))
         .route("/comments/feed", get(pages::feeds::comments_rss))

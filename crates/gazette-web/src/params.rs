@@ -62,7 +62,7 @@ impl Params {
     }
 }
 
-fn number(value: Option<&str>, name: &str, min: u32, max: u32) -> Result<u32, AppError> {
+pub(crate) fn number(value: Option<&str>, name: &str, min: u32, max: u32) -> Result<u32, AppError> {
     let Some(text) = value.filter(|v| !v.is_empty()) else {
         return Ok(min);
     };

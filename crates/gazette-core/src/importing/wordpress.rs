@@ -577,6 +577,7 @@ fn prepare_item(
         title,
         body_markdown: body_source,
         body_format: BodyFormat::Html,
+        body_text: gazette_render::text_of_html(&body_html),
         body_html,
         excerpt,
         author_id: UserId(0),

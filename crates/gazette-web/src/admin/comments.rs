@@ -22,6 +22,8 @@ pub struct QueueQuery {
     status: String,
     article: String,
     email: String,
+    /// Words the comment's text, name or email must all hold (a search, across the tabs).
+    q: String,
     page: Option<String>,
     notice: Option<String>,
 }
@@ -45,6 +47,7 @@ struct QueuePage {
     total_pages: u32,
     article: String,
     email: String,
+    q: String,
     filter_query: String,
     can_moderate: bool,
     actions: Vec<(&'static str, &'static str)>,
@@ -73,7 +76,8 @@ fn actions_for(status: CommentStatus) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// `GET /admin/comments`: the queue, by status tab, filtered by article or author email.
+/// `GET /admin/comments`: the queue, by status tab, filtered by article or author email, or
+/// searched for words (each tab counts its matches, so a search covers every status).
 pub async fn queue(
     State(state): State<AppState>,
     StaffSession(staff): StaffSession,
@@ -96,11 +100,15 @@ pub async fn queue(
         id => Some(crate::api::articles::parse_id(id)?),
     };
     let email = Some(q.email.trim().to_lowercase()).filter(|e| !e.is_empty());
+    let words = gazette_domain::search::Terms::parse(&q.q)
+        .map_err(|e| AppError::BadRequest(format!("The search is too long: {e}.")))?
+        .words;
     let filter = CommentFilter {
         status: Some(status),
         article,
         email,
         article_author: None,
+        words,
     };
     let actor = Actor::Staff(&staff);
     let counts = state.site.comment_tab_counts(actor, filter.clone()).await?;
@@ -132,6 +140,7 @@ pub async fn queue(
     let filter_query = form_urlencoded::Serializer::new(String::new())
         .append_pair("article", &q.article)
         .append_pair("email", &q.email)
+        .append_pair("q", &q.q)
         .finish();
     let total_pages = comments.total_pages();
     let return_to = format!("/admin/comments?status={}&{filter_query}", status.as_str());
@@ -144,6 +153,7 @@ pub async fn queue(
         total_pages,
         article: q.article,
         email: q.email,
+        q: q.q,
         filter_query,
         can_moderate: staff.can(Permission::ModerateComments),
         actions: actions_for(status),

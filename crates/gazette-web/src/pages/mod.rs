@@ -14,6 +14,8 @@ pub mod front;
 pub mod metadata;
 /// The 301 that old addresses (an imported site's permalinks) answer with.
 pub mod moved;
+/// `/search`.
+pub mod search;
 /// Sitemaps and robots.txt.
 pub mod sitemaps;
 /// Static pages: `/about`.

@@ -98,7 +98,8 @@ pub async fn news(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     .await
 }
 
-/// `GET /robots.txt`: the newsroom and the API are not for crawlers; the sitemaps are named.
+/// `GET /robots.txt`: the newsroom, the API and search results are not for crawlers; the
+/// sitemaps are named.
 pub async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = public_base(&state, &headers);
     let body = format!(
@@ -107,6 +108,7 @@ pub async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Respon
          Disallow: /api/\n\
          Disallow: /*?replytocom=\n\
          Disallow: /articles/*/live\n\
+         Disallow: /search\n\
          \n\
          Sitemap: {base}/sitemap.xml\n\
          Sitemap: {base}/sitemap-news.xml\n"
