@@ -134,6 +134,29 @@ const NAMES: &[&str] = &[
     "Yuki Tanaka",
 ];
 
+/// How many rare words there are (see [`rare_word`]).
+pub const RARE_WORDS: u64 = 2_000;
+
+/// The rare word number `n`: two syllables and a third, like "kelvaro", unique for each `n`
+/// below [`RARE_WORDS`].
+pub fn rare_word(n: u64) -> String {
+    const FIRST: &[&str] = &[
+        "kel", "mar", "tos", "vin", "bra", "dul", "fen", "gor", "hal", "jun",
+    ];
+    const SECOND: &[&str] = &["va", "de", "ri", "lo", "mu", "sa", "te", "no", "pi", "ka"];
+    const THIRD: &[&str] = &[
+        "ro", "len", "dor", "mis", "tan", "bel", "quor", "zen", "fal", "wick", "ston", "by", "ham",
+        "ford", "mouth", "gate", "holm", "wyn", "dale", "mere",
+    ];
+    let n = n % RARE_WORDS;
+    format!(
+        "{}{}{}",
+        FIRST[(n % 10) as usize],
+        SECOND[((n / 10) % 10) as usize],
+        THIRD[((n / 100) % 20) as usize]
+    )
+}
+
 /// Words of made-up prose, sentence-cased with full stops.
 pub fn prose(rng: &mut Rng, words: usize) -> String {
     let mut out = String::with_capacity(words * 8);
@@ -344,7 +367,15 @@ pub fn stories(
         let title = prose(&mut rng, title_words)
             .trim_end_matches('.')
             .to_owned();
-        let body = article_body(&mut rng, plan.words);
+        let mut body = article_body(&mut rng, plan.words);
+        // Three rarer words per article (each in about one article in 1,500 of a large site),
+        // from a separate generator so the rest of the site is as it was: what a search for a
+        // name or a place finds among the common words.
+        let mut rare = Rng::new(plan.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        body.push_str("\n\nAlso mentioned: ");
+        let names: Vec<String> = (0..3).map(|_| rare_word(rare.below(RARE_WORDS))).collect();
+        body.push_str(&names.join(", "));
+        body.push_str(".\n");
         let category = rng.below(CATEGORIES.len() as u64) as usize;
         let tags = vec![rng.below(TAGS.len() as u64) as usize];
         let count = counts[index];

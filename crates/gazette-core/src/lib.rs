@@ -31,12 +31,12 @@ pub mod publishing;
 pub mod reading;
 /// Old addresses answering 301: looked up on a 404, managed by admins.
 pub mod redirects;
+/// The readers' search, and the search index's upkeep.
+pub mod searching;
 /// Per-site secrets kept in the database so every node shares them.
 pub mod secrets;
 /// Site settings kept in the database (title, policy, word lists…).
 pub mod settings;
-/// The readers' search, and the search index's upkeep.
-pub mod searching;
 /// The `Site` service: the state every use case needs.
 mod site;
 /// Sitemaps and the News sitemap.

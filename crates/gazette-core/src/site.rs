@@ -67,9 +67,7 @@ impl Site {
             hashing: crate::cpu::CpuPool::per_core(),
             imports: Default::default(),
             feed_id_base: feed_id_base.into(),
-            search_turns: Arc::new(tokio::sync::Semaphore::new(
-                config_search_turns,
-            )),
+            search_turns: Arc::new(tokio::sync::Semaphore::new(config_search_turns)),
         };
         let stored = site.load_settings().await?;
         site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(

@@ -177,19 +177,16 @@ mod tests {
 
     #[test]
     fn terms_are_bounded_in_number_and_length() {
-        let many = (0..12).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        let many = (0..12)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let terms = Terms::parse(&many).unwrap();
         assert_eq!(terms.words.len(), MAX_TERMS);
         assert!(terms.truncated);
         let long = "x".repeat(MAX_TERM_CHARS + 10);
-        assert_eq!(
-            Terms::parse(&long).unwrap().words[0].len(),
-            MAX_TERM_CHARS
-        );
-        assert_eq!(
-            Terms::parse(&"a ".repeat(101)),
-            Err(QueryError::TooLong)
-        );
+        assert_eq!(Terms::parse(&long).unwrap().words[0].len(), MAX_TERM_CHARS);
+        assert_eq!(Terms::parse(&"a ".repeat(101)), Err(QueryError::TooLong));
         assert_eq!(Terms::parse("Café CAFÉ café").unwrap().words, ["café"]);
     }
 

@@ -18,8 +18,7 @@ pub mod templates;
 
 pub use ammonia::Url;
 pub use markdown::{
-    marked_html, text_of_html,
     AbsoluteLinks, clean_article_html, clean_comment_html, escape_text, excerpt, excerpt_of_html,
-    render_article, render_body, render_comment,
+    marked_html, render_article, render_body, render_comment, text_of_html,
 };
 pub use templates::{RenderError, Templates};

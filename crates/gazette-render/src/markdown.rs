@@ -380,7 +380,9 @@ mod tests {
     #[test]
     fn text_of_html_keeps_every_word_apart() {
         assert_eq!(
-            text_of_html("<h2>Head</h2><p>One&amp;<em>two</em></p><p>three</p><script>x()</script>"),
+            text_of_html(
+                "<h2>Head</h2><p>One&amp;<em>two</em></p><p>three</p><script>x()</script>"
+            ),
             "Head One&two three"
         );
     }

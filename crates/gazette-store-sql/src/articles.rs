@@ -2,6 +2,7 @@ use crate::db::{On, Sql, scalar};
 use crate::dialect::Dialect;
 use crate::{SqlStore, map_err};
 use gazette_domain::records::{ArticleQuery, ArticleRow as AdminRow, ArticleUpdate};
+use gazette_domain::search::SearchText;
 use gazette_domain::{
     Article, ArticleId, ArticleSummary, NewArticle, Page, PageRequest, Term, TermKind,
 };
@@ -9,7 +10,6 @@ use gazette_store::rows::{
     ADMIN_ARTICLE_COLUMNS, ARTICLE_COLUMNS, ARTICLE_TABLES, AdminArticleRow, ArticleRow,
     ArticleSummaryRow, SUMMARY_COLUMNS, TermRow,
 };
-use gazette_domain::search::SearchText;
 use gazette_store::{ArticleFilter, StoreError, StoreResult};
 
 /// An article with its author and terms, by `a.id` or `a.slug` (`key`), in one statement.

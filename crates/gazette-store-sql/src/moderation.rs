@@ -281,7 +281,9 @@ pub(crate) async fn staff_comments(
         true => None,
         false => Some(db.bounded(STAFF_SEARCH_TIME).await?),
     };
-    let total: i64 = scalar(on_either(db, &mut bounded), &count).await.map_err(list_err)?;
+    let total: i64 = scalar(on_either(db, &mut bounded), &count)
+        .await
+        .map_err(list_err)?;
     let mut list = Sql::new(format!(
         "SELECT {STAFF_COMMENT_COLUMNS} FROM comments c JOIN articles a ON a.id = c.article_id"
     ));
@@ -290,7 +292,10 @@ pub(crate) async fn staff_comments(
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());
-    let rows: Vec<StaffCommentRow> = on_either(db, &mut bounded).all(&list).await.map_err(list_err)?;
+    let rows: Vec<StaffCommentRow> = on_either(db, &mut bounded)
+        .all(&list)
+        .await
+        .map_err(list_err)?;
     if let Some(read) = bounded {
         read.finish().await;
     }

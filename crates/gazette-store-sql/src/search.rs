@@ -69,7 +69,10 @@ pub(crate) async fn search_articles(
 
     // The page's ids, best first; the marks (which read each article's text again) are made
     // for these only.
-    let mut ranked = Sql::new(format!("SELECT a.id FROM {} WHERE ", dialect.search_tables()));
+    let mut ranked = Sql::new(format!(
+        "SELECT a.id FROM {} WHERE ",
+        dialect.search_tables()
+    ));
     dialect.push_search_match(&mut ranked, &query);
     push_filters(&mut ranked, search, now);
     ranked.push(" ORDER BY ");
@@ -200,4 +203,13 @@ pub(crate) async fn index_articles(
         }
     }
     tx.commit().await.map_err(map_err("search index"))
+}
+
+pub(crate) async fn search_index_counts(db: &SqlStore) -> StoreResult<(i64, i64)> {
+    db.on()
+        .one(&Sql::new(
+            "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM article_search)",
+        ))
+        .await
+        .map_err(map_err("search index"))
 }

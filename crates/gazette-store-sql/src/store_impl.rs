@@ -1,7 +1,6 @@
 use crate::{
-    search,
     SqlStore, articles, changes, comments, import, import_runs, jobs, moderation, newsroom, pages,
-    users,
+    search, users,
 };
 use gazette_domain::records::{
     ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit,
@@ -111,6 +110,9 @@ impl Store for SqlStore {
     }
     async fn prepare_search(&self, language: &str) -> StoreResult<bool> {
         search::prepare_search(self, language).await
+    }
+    async fn search_index_counts(&self) -> StoreResult<(i64, i64)> {
+        search::search_index_counts(self).await
     }
     async fn articles_to_index(
         &self,

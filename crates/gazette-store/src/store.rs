@@ -234,6 +234,11 @@ pub trait Store: Send + Sync + 'static {
     /// ([`Store::articles_to_index`], [`Store::index_articles`]).
     async fn prepare_search(&self, language: &str) -> StoreResult<bool>;
 
+    /// How many articles there are and how many rows the search index holds: different when
+    /// articles were written around the store (a copy, a generator), and the index must be
+    /// built again.
+    async fn search_index_counts(&self) -> StoreResult<(i64, i64)>;
+
     /// Up to `limit` articles (any status) with ids above `after`, by id: (id, version,
     /// headline, body HTML), for indexing them again.
     async fn articles_to_index(

@@ -3097,10 +3097,7 @@ pub async fn search_finds_public_articles_holding_every_word(store: &dyn Store) 
         (vec!["library".into()], 1)
     );
     // Operators of both query languages are only words: no error, and every word required.
-    assert_eq!(
-        found_slugs(store, &search_for("\"harbour"), all).await.1,
-        2
-    );
+    assert_eq!(found_slugs(store, &search_for("\"harbour"), all).await.1, 2);
     assert_eq!(
         found_slugs(store, &search_for("\"harbour* NEAR -council: OR"), all)
             .await

@@ -35,9 +35,21 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
     ("corrections", "id"),
 ];
 
-/// Tables that stay behind: the change log (nothing in it is true of the copy) and newsroom
-/// uploads with their import runs (their files are imported where they were uploaded).
-const NOT_COPIED: &[&str] = &["changes", "imports", "import_chunks"];
+/// Tables that stay behind: the change log (nothing in it is true of the copy), newsroom
+/// uploads with their import runs (their files are imported where they were uploaded), and the
+/// search index (a different kind of table on each database, with SQLite's FTS5 shadow tables):
+/// the copy's first start finds it missing articles and indexes every article again.
+const NOT_COPIED: &[&str] = &[
+    "changes",
+    "imports",
+    "import_chunks",
+    "article_search",
+    "article_search_data",
+    "article_search_idx",
+    "article_search_content",
+    "article_search_docsize",
+    "article_search_config",
+];
 
 /// Tables whose `id` comes from a sequence that PostgreSQL must be told about after the copy.
 pub(crate) const WITH_IDS: &[&str] = &[

@@ -220,6 +220,9 @@ async fn main() -> anyhow::Result<()> {
     if !sql.is_empty() {
         db.run(sql).await?;
     }
+    // The articles were written around the store: index them for search, as a start would.
+    let indexed = site.rebuild_search_index().await?;
+    eprintln!("{indexed} articles indexed for search");
     match db.0.pool() {
         Pool::Postgres(pool) => {
             for table in ["articles", "comments", "terms"] {
