@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Gazette's load benchmark: W1–W5 against the release build of `gazette serve`, beside nginx
+# Gazette's load benchmark: W1–W6 against the release build of `gazette serve`, beside nginx
 # serving the same article page as a static file (the limit) and, with --wordpress, WordPress on
 # PHP-FPM + MariaDB + nginx (the incumbent). Prints a Markdown table. Never part of the tests.
 #
@@ -132,6 +132,9 @@ rows[-1]=$(sed "s/acknowledged \([0-9]*\) |\$/acknowledged \1 (measured run), la
 PATH_PREFIX="/articles/story-" COUNT=$(( articles - 1 )) OFFSET=0 \
     run "W5 random article (of $articles)" "Gazette" "$base" random-article.lua
 
+run "W6 search, common and rare words" "Gazette" "$base" search.lua
+UNCACHED=1 run "W6u search, never from the cache" "Gazette" "$base" search.lua
+
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 kill $pid; wait $pid 2>/dev/null || true
 
@@ -195,4 +198,4 @@ echo "| workload | server | requests/s | p50 | p99 | failed / requests | notes |
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Gazette: start-up to first 200 ${startup_ms} ms (existing database); peak RSS $(( rss_kb / 1024 )) MiB over W1–W5; database $db_size; generation ${generation} s."
+echo "Gazette: start-up to first 200 ${startup_ms} ms (existing database); peak RSS $(( rss_kb / 1024 )) MiB over W1–W6; database $db_size; generation ${generation} s."
