@@ -12,6 +12,9 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_TERMS: usize = 8;
 /// The longest word searched for, in characters; a longer one is cut.
 pub const MAX_TERM_CHARS: usize = 40;
+/// The most matches a search ranks and counts: the newest ones (by id), so a word found in
+/// every article costs no more than a rarer one. A search finding more says "more than".
+pub const MAX_RESULTS: i64 = 1_000;
 /// The start and end of a matched word in a snippet: control characters, which indexed text
 /// never holds (`SearchText` removes them), so the marks cannot be forged by an article.
 pub const MARK_START: char = '\u{2}';

@@ -94,17 +94,27 @@ impl Dialect {
         };
     }
 
-    /// Orders matches best first: the headline counts ten times the body on SQLite (BM25
-    /// with column weights), A over B on PostgreSQL (`ts_rank`'s weights 1.0 and 0.4).
-    pub(crate) fn push_search_rank(self, sql: &mut Sql, query: &str) {
+    /// The index's article id column of `s`: matches are taken newest (highest id) first, an
+    /// order both indexes give without sorting.
+    pub(crate) fn search_id(self) -> &'static str {
         match self {
-            Self::Sqlite => sql.push("bm25(article_search, 10.0, 1.0)"),
+            Self::Sqlite => "s.rowid",
+            Self::Postgres => "s.article_id",
+        }
+    }
+
+    /// How well `s` matches, higher is better: the headline counts ten times the body on
+    /// SQLite (BM25 with column weights, negated), A over B on PostgreSQL (`ts_rank`'s weights
+    /// 1.0 and 0.4).
+    pub(crate) fn push_search_score(self, sql: &mut Sql, query: &str) {
+        match self {
+            Self::Sqlite => sql.push("-bm25(article_search, 10.0, 1.0)"),
             Self::Postgres => sql
                 .push("ts_rank(s.document, plainto_tsquery(")
                 .push(SEARCH_CONFIG)
                 .push(", ")
                 .push_bind(query)
-                .push(")) DESC"),
+                .push("))"),
         };
     }
 

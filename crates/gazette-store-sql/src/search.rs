@@ -3,7 +3,7 @@
 
 use crate::db::{Sql, scalar};
 use crate::{SqlStore, WriteTx, map_err};
-use gazette_domain::search::{ArticleSearch, SearchHit, SearchText};
+use gazette_domain::search::{ArticleSearch, MAX_RESULTS, SearchHit, SearchText};
 use gazette_domain::{ArticleId, Page, PageRequest};
 use gazette_store::rows::{SUMMARY_COLUMNS, SearchHitRow};
 use gazette_store::{StoreError, StoreResult};
@@ -56,29 +56,38 @@ pub(crate) async fn search_articles(
     let query = dialect.search_terms(&search.terms);
     let mut read = db.bounded(limit).await?;
 
+    // The newest matches (by id) up to MAX_RESULTS + 1 are counted: a word in every article
+    // costs no more than one in a thousand.
     let mut count = Sql::new(format!(
-        "SELECT COUNT(*) FROM {} WHERE ",
+        "SELECT COUNT(*) FROM (SELECT a.id FROM {} WHERE ",
         dialect.search_tables()
     ));
     dialect.push_search_match(&mut count, &query);
     push_filters(&mut count, search, now);
+    count
+        .push(&format!(" ORDER BY {} DESC LIMIT ", dialect.search_id()))
+        .push_bind(MAX_RESULTS + 1)
+        .push(") c");
     found.total = scalar(read.on(), &count).await.map_err(search_err)?;
-    if found.total <= page.offset() {
+    if found.total <= page.offset() || page.offset() >= MAX_RESULTS {
         return Ok(found);
     }
 
-    // The page's ids, best first; the marks (which read each article's text again) are made
-    // for these only.
-    let mut ranked = Sql::new(format!(
-        "SELECT a.id FROM {} WHERE ",
+    // The page's ids, best first among the newest MAX_RESULTS matches; the marks (which read
+    // each article's text again) are made for these only.
+    let mut ranked =
+        Sql::new("SELECT id FROM (SELECT a.id AS id, a.published_at AS published_at, ");
+    dialect.push_search_score(&mut ranked, &query);
+    ranked.push(&format!(
+        " AS score FROM {} WHERE ",
         dialect.search_tables()
     ));
     dialect.push_search_match(&mut ranked, &query);
     push_filters(&mut ranked, search, now);
-    ranked.push(" ORDER BY ");
-    dialect.push_search_rank(&mut ranked, &query);
     ranked
-        .push(", a.published_at DESC, a.id DESC LIMIT ")
+        .push(&format!(" ORDER BY {} DESC LIMIT ", dialect.search_id()))
+        .push_bind(MAX_RESULTS)
+        .push(") c ORDER BY score DESC, published_at DESC, id DESC LIMIT ")
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());

@@ -219,8 +219,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<(gazette_domain::Correction, String, String)>>;
 
     /// One page of the articles public at `now` that hold every word of `search` and pass its
-    /// filters, best match first (headline above body), with marked headlines and snippets and
-    /// the total. Every statement stops at `limit` (`TimedOut("search")`).
+    /// filters, best match first (headline above body) among the newest
+    /// `search::MAX_RESULTS`, with marked headlines and snippets and the total, counted up to
+    /// `MAX_RESULTS + 1`. Every statement stops at `limit` (`TimedOut("search")`).
     async fn search_articles(
         &self,
         search: &gazette_domain::search::ArticleSearch,

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gazette_core::searching::{MAX_PAGES, SearchRequest, SearchResults};
-use gazette_domain::search::MAX_TERMS;
+use gazette_domain::search::{MAX_RESULTS, MAX_TERMS};
 use gazette_domain::{AuthorRef, Term};
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,8 @@ struct SearchPage<'a> {
     searched: bool,
     hits: Vec<Hit>,
     total: i64,
+    /// More than `total` match: only the newest `MAX_RESULTS` are ranked.
+    more: bool,
     truncated: bool,
     max_terms: usize,
     filtered: bool,
@@ -173,7 +175,13 @@ async fn render(
         })
         .unwrap_or_default();
     let pagination = results.map(|r| {
-        let total_pages = r.hits.total_pages().min(MAX_PAGES);
+        let ranked = gazette_domain::Page::<()> {
+            items: Vec::new(),
+            page: r.hits.page,
+            per_page: r.hits.per_page,
+            total: r.hits.total.min(MAX_RESULTS),
+        };
+        let total_pages = ranked.total_pages().min(MAX_PAGES);
         Pagination::new(r.hits.page, total_pages, |p| href(request, p))
     });
     let unfiltered = SearchRequest {
@@ -190,7 +198,8 @@ async fn render(
         categories,
         searched: results.is_some_and(|r| !r.terms.is_empty()),
         hits,
-        total: results.map_or(0, |r| r.hits.total),
+        total: results.map_or(0, |r| r.hits.total.min(MAX_RESULTS)),
+        more: results.is_some_and(|r| r.hits.total > MAX_RESULTS),
         truncated: results.is_some_and(|r| r.terms.truncated),
         max_terms: MAX_TERMS,
         filtered: !(request.category.trim().is_empty()
