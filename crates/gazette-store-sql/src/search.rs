@@ -11,9 +11,11 @@ use std::time::Duration;
 
 /// Maps a failed search statement: one stopped at its time limit is `TimedOut`.
 fn search_err(error: sqlx::Error) -> StoreError {
-    crate::timed_out(&error)
-        .then_some(StoreError::TimedOut("search"))
-        .unwrap_or_else(|| map_err("search")(error))
+    if crate::timed_out(&error) {
+        StoreError::TimedOut("search")
+    } else {
+        map_err("search")(error)
+    }
 }
 
 /// Appends the conditions every search has: public, and the reader's filters.
