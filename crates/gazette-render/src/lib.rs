@@ -9,6 +9,8 @@ mod dates;
 pub mod feeds;
 /// Identicons drawn from a keyed hash.
 pub mod identicon;
+/// Uploaded images: checked, stripped of metadata and resized.
+pub mod images;
 /// Markdown to sanitised HTML for articles and comments, and plain-text excerpts.
 pub mod markdown;
 /// Sitemaps and the News sitemap.
