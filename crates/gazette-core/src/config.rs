@@ -37,6 +37,35 @@ pub struct Config {
     pub feeds: FeedsConfig,
     /// The readers' search (`/search`).
     pub search: SearchConfig,
+    /// Uploaded images (`/admin/media`).
+    pub media: MediaConfig,
+}
+
+/// Uploaded images.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaConfig {
+    /// Largest image an editor may upload, in megabytes, from 1 to 100.
+    pub max_upload_megabytes: u32,
+    /// A folder for the stored image files, for a site on one node. Unset (the default), they
+    /// are kept in the database, so that every node serves them.
+    pub dir: Option<std::path::PathBuf>,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            max_upload_megabytes: 20,
+            dir: None,
+        }
+    }
+}
+
+impl MediaConfig {
+    /// The upload limit in bytes.
+    pub fn max_upload_bytes(&self) -> u64 {
+        u64::from(self.max_upload_megabytes) * 1024 * 1024
+    }
 }
 
 /// The readers' search.
@@ -273,6 +302,7 @@ impl Default for Config {
             import: ImportConfig::default(),
             feeds: FeedsConfig::default(),
             search: SearchConfig::default(),
+            media: MediaConfig::default(),
             proxy: ProxyConfig {
                 trusted: Vec::new(),
                 header: "x-forwarded-for".into(),
@@ -475,6 +505,23 @@ impl Config {
         {
             return Err(ConfigError(
                 "search.per_page must be from 1 to 50, search.timeout_ms from 100 to 30000 and search.concurrent from 1 to 64".into(),
+            ));
+        }
+        if !(1..=100).contains(&self.media.max_upload_megabytes) {
+            return Err(ConfigError(format!(
+                "media.max_upload_megabytes must be from 1 to 100, not {}",
+                self.media.max_upload_megabytes
+            )));
+        }
+        if self
+            .media
+            .dir
+            .as_ref()
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
+            return Err(ConfigError(
+                "media.dir must name a folder (or be left out to keep images in the database)"
+                    .into(),
             ));
         }
         if self.server.max_connections == 0

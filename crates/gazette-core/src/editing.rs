@@ -37,6 +37,8 @@ pub struct ArticleForm {
     pub publish_at: String,
     /// The version the editor loaded (0 for a new article).
     pub version: i64,
+    /// The featured image, from the media library.
+    pub featured_image: Option<gazette_domain::MediaId>,
 }
 
 /// The button that was pressed.
@@ -272,6 +274,7 @@ impl Site {
         } else {
             slugify(&title)
         };
+        let featured_media_id = self.checked_featured_image(form.featured_image).await?;
         let (body_html, body_text) = self
             .render_body_and_text(form.body_format, &form.body_markdown)
             .await?;
@@ -290,6 +293,7 @@ impl Site {
             created_at: self.now(),
             categories: terms(&form.categories),
             tags: terms(&form.tags),
+            featured_media_id,
         };
         let mut attempt = 1;
         let article = loop {
@@ -381,6 +385,12 @@ impl Site {
         };
         let (status, published_at) =
             self.next_state(action, &form, Some((current.status, current.published_at)))?;
+        // An image that was featured already stays, even if it is no longer an image record
+        // the editor could choose today (an imported file by address).
+        let featured_media_id = match form.featured_image {
+            Some(id) if current.featured_image.as_ref().is_some_and(|m| m.id == id) => Some(id),
+            other => self.checked_featured_image(other).await?,
+        };
         let (body_html, body_text) = self
             .render_body_and_text(form.body_format, &form.body_markdown)
             .await?;
@@ -401,6 +411,7 @@ impl Site {
             updated_by: staff.user.id,
             categories: terms(&form.categories),
             tags: terms(&form.tags),
+            featured_media_id,
         };
         let article = self.store.update_article(id, update).await.map_err(|e| match e {
             StoreError::Conflict("article version") => CoreError::Conflict(
@@ -446,6 +457,7 @@ impl Site {
             comments_open: current.comments_open,
             publish_at: String::new(),
             version: current.version,
+            featured_image: current.featured_image.as_ref().map(|m| m.id),
         };
         self.save_article(staff, id, form, action).await
     }

@@ -21,6 +21,8 @@ pub mod freshness;
 pub mod importing;
 /// Background jobs, run once across all nodes.
 pub mod jobs;
+/// The media library: uploaded images and their stored sizes.
+pub mod media;
 /// Moderating comments.
 pub mod moderating;
 /// Static pages and their editor.

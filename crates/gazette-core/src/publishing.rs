@@ -101,6 +101,7 @@ impl Site {
             created_at: now,
             categories: terms(&request.categories),
             tags: terms(&request.tags),
+            featured_media_id: None,
         };
         if let Some(slug) = request.slug {
             if !is_slug(&slug) {

@@ -33,6 +33,8 @@ pub struct Site {
     pub(crate) feed_id_base: Arc<str>,
     /// Turns for searches (`[search] concurrent`), so that they never hold every connection.
     pub(crate) search_turns: Arc<tokio::sync::Semaphore>,
+    /// Processing uploaded images (up to 256 MiB and a second or two each): one at a time.
+    pub(crate) images: crate::cpu::CpuPool,
 }
 
 impl std::fmt::Debug for Site {
@@ -68,6 +70,7 @@ impl Site {
             imports: Default::default(),
             feed_id_base: feed_id_base.into(),
             search_turns: Arc::new(tokio::sync::Semaphore::new(config_search_turns)),
+            images: crate::cpu::CpuPool::new(1),
         };
         let stored = site.load_settings().await?;
         site.settings = Arc::new(std::sync::RwLock::new(crate::settings::SettingsCache::new(

@@ -243,6 +243,8 @@ pub struct ArticleSummary {
     pub published_at: i64,
     /// Number of approved comments.
     pub comment_count: i64,
+    /// The featured image, for the teaser.
+    pub image: Option<crate::media::Media>,
 }
 
 /// What a new article carries when it is created.
@@ -276,6 +278,8 @@ pub struct NewArticle {
     pub categories: Vec<Term>,
     /// Tags, created on the fly when new.
     pub tags: Vec<Term>,
+    /// The image at its head, in lists and in social cards.
+    pub featured_media_id: Option<crate::MediaId>,
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub use article::{
 };
 pub use comment::{Comment, CommentGuard, CommentStatus, FeedComment, NewComment, StaffComment};
 pub use ids::{ArticleId, CommentId, MediaId, PageId, UserId};
-pub use media::{Media, NewMedia};
+pub use media::{Media, MediaFile, MediaText, NewMedia, NewUpload};
 pub use moderation::{CommenterHistory, HoldReason, ModerationPolicy};
 pub use page::{Page, PageRequest};
 pub use static_page::{Crumb, NewStaticPage, StaticPage, StaticPageRow, StaticPageUpdate};

@@ -242,6 +242,8 @@ pub struct ArticleUpdate {
     pub categories: Vec<Term>,
     /// Tags (replacing the old ones).
     pub tags: Vec<Term>,
+    /// The featured image.
+    pub featured_media_id: Option<crate::MediaId>,
 }
 
 /// A staff session to store.

@@ -310,67 +310,84 @@ fn animated_gif(
     }))
 }
 
-#[cfg(test)]
-mod tests {
+/// Images for tests, here and in the web crate's.
+#[doc(hidden)]
+pub mod fixtures {
     use super::*;
-    use image::{Rgb, RgbImage, Rgba, RgbaImage};
+    use image::{Rgb, RgbImage};
 
-    fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    /// A plain JPEG of a gradient.
+    pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
         let picture = RgbImage::from_fn(width, height, |x, y| {
             Rgb([(x % 256) as u8, (y % 256) as u8, 90])
         });
         let mut out = Vec::new();
-        JpegEncoder::new_with_quality(&mut out, 90)
-            .write_image(
-                picture.as_raw(),
-                width,
-                height,
-                image::ExtendedColorType::Rgb8,
-            )
-            .expect("encode");
+        // Encoding a fresh buffer into memory cannot fail.
+        let _ = JpegEncoder::new_with_quality(&mut out, 90).write_image(
+            picture.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        );
         out
     }
 
-    /// A JPEG with an EXIF block holding GPS coordinates and a camera owner's name, as a phone
-    /// writes one (APP1 right after the start marker), and an orientation that turns it upright.
-    pub(crate) fn jpeg_with_gps(width: u32, height: u32, orientation: u16) -> Vec<u8> {
+    /// The marker `jpeg_with_gps` hides in its EXIF block.
+    pub const GPS_MARKER: &[u8] = b"GPS-SECRET-48.8584N-2.2945E";
+
+    /// A JPEG with an EXIF block holding GPS coordinates, as a phone writes one (APP1 right
+    /// after the start marker), and an `orientation` (1: upright, 6: turned a quarter).
+    pub fn jpeg_with_gps(width: u32, height: u32, orientation: u16) -> Vec<u8> {
         let plain = jpeg(width, height);
         // TIFF header, little-endian; IFD0 with Orientation and a GPS IFD pointer; the GPS IFD
-        // with latitude ref 'N'; then a marker string to look for in the output.
+        // with latitude ref 'N'; then the marker.
         let mut tiff: Vec<u8> = b"II*\0".to_vec();
         tiff.extend(8u32.to_le_bytes());
-        tiff.extend(2u16.to_le_bytes()); // two entries
-        tiff.extend(0x0112u16.to_le_bytes()); // Orientation
-        tiff.extend(3u16.to_le_bytes()); // SHORT
+        tiff.extend(2u16.to_le_bytes());
+        tiff.extend(0x0112u16.to_le_bytes());
+        tiff.extend(3u16.to_le_bytes());
         tiff.extend(1u32.to_le_bytes());
-        tiff.extend((u32::from(orientation)).to_le_bytes());
-        tiff.extend(0x8825u16.to_le_bytes()); // GPS IFD pointer
-        tiff.extend(4u16.to_le_bytes()); // LONG
+        tiff.extend(u32::from(orientation).to_le_bytes());
+        tiff.extend(0x8825u16.to_le_bytes());
+        tiff.extend(4u16.to_le_bytes());
         tiff.extend(1u32.to_le_bytes());
-        tiff.extend(38u32.to_le_bytes()); // offset of the GPS IFD
-        tiff.extend(0u32.to_le_bytes()); // no next IFD
-        tiff.extend(1u16.to_le_bytes()); // GPS IFD: one entry
-        tiff.extend(0x0001u16.to_le_bytes()); // GPSLatitudeRef
-        tiff.extend(2u16.to_le_bytes()); // ASCII
+        tiff.extend(38u32.to_le_bytes());
+        tiff.extend(0u32.to_le_bytes());
+        tiff.extend(1u16.to_le_bytes());
+        tiff.extend(0x0001u16.to_le_bytes());
+        tiff.extend(2u16.to_le_bytes());
         tiff.extend(2u32.to_le_bytes());
         tiff.extend(*b"N\0\0\0");
         tiff.extend(0u32.to_le_bytes());
-        tiff.extend(b"GPS-SECRET-48.8584N-2.2945E");
+        tiff.extend(GPS_MARKER);
         let mut app1 = b"Exif\0\0".to_vec();
         app1.extend(tiff);
         let mut out = plain[..2].to_vec();
         out.extend([0xFF, 0xE1]);
-        out.extend(u16::try_from(app1.len() + 2).expect("short").to_be_bytes());
+        out.extend(
+            u16::try_from(app1.len() + 2)
+                .unwrap_or(u16::MAX)
+                .to_be_bytes(),
+        );
         out.extend(app1);
         out.extend(&plain[2..]);
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::jpeg_with_gps;
+    use super::*;
+    use image::{Rgba, RgbaImage};
 
     #[test]
     fn a_photo_gets_every_width_below_its_own_and_loses_its_exif() {
         let upload = jpeg_with_gps(2000, 1000, 1);
         assert!(
-            upload.windows(10).any(|w| w == b"GPS-SECRET"),
+            upload
+                .windows(10)
+                .any(|w| w == &super::fixtures::GPS_MARKER[..10]),
             "the fixture carries its marker"
         );
         let image = process(&upload).expect("processed");
@@ -379,7 +396,12 @@ mod tests {
         let sizes: Vec<(u32, u32)> = image.variants.iter().map(|v| (v.width, v.height)).collect();
         assert_eq!(sizes, vec![(480, 240), (960, 480), (1600, 800)]);
         for variant in &image.variants {
-            assert!(!variant.data.windows(10).any(|w| w == b"GPS-SECRET"));
+            assert!(
+                !variant
+                    .data
+                    .windows(10)
+                    .any(|w| w == &super::fixtures::GPS_MARKER[..10])
+            );
             assert!(!variant.data.windows(4).any(|w| w == b"Exif"));
             let decoded = image::load_from_memory(&variant.data).expect("a real JPEG");
             assert_eq!(

@@ -67,6 +67,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../templates/admin_import.html"),
     ),
     (
+        "admin_media.html",
+        include_str!("../templates/admin_media.html"),
+    ),
+    (
+        "admin_media_item.html",
+        include_str!("../templates/admin_media_item.html"),
+    ),
+    (
         "admin_import_run.html",
         include_str!("../templates/admin_import_run.html"),
     ),

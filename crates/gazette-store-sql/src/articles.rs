@@ -54,9 +54,9 @@ pub(crate) async fn insert_row(
         tx.on(),
         &Sql::new(
             "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, author_id, status, \
-             comments_open, published_at, created_at, updated_at, body_format, feed_id) \
+             comments_open, published_at, created_at, updated_at, body_format, feed_id, featured_media_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             CASE WHEN EXISTS (SELECT 1 FROM articles WHERE feed_id = $13) THEN NULL ELSE $13 END) \
+             CASE WHEN EXISTS (SELECT 1 FROM articles WHERE feed_id = $13) THEN NULL ELSE $13 END, $14) \
              RETURNING id",
         )
         .bind(&article.slug)
@@ -71,7 +71,8 @@ pub(crate) async fn insert_row(
         .bind(article.created_at)
         .bind(updated_at)
         .bind(article.body_format.as_str())
-        .bind(feed_id),
+        .bind(feed_id)
+        .bind(article.featured_media_id.map(|m| m.0)),
     )
     .await
     .map_err(map_err("article slug"))
@@ -194,9 +195,7 @@ pub(crate) async fn published_articles(
     let mut count = Sql::new("SELECT COUNT(*) FROM articles a");
     push_filter(&mut count, filter, now);
     let total: i64 = scalar(db.on(), &count).await.map_err(map_err("articles"))?;
-    let mut list = Sql::new(format!(
-        "SELECT {SUMMARY_COLUMNS} FROM articles a JOIN users u ON u.id = a.author_id"
-    ));
+    let mut list = Sql::new(format!("SELECT {SUMMARY_COLUMNS} FROM {ARTICLE_TABLES}"));
     push_filter(&mut list, filter, now);
     list.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ");
     list.push_bind(page.limit());
@@ -300,7 +299,8 @@ pub(crate) async fn update_article(
             &Sql::new(
                 "UPDATE articles SET slug = $1, title = $2, body_markdown = $3, body_html = $4, excerpt = $5, \
                  author_id = $6, status = $7, comments_open = $8, published_at = $9, updated_at = $10, \
-                 updated_by = $11, body_format = $13, version = version + 1 WHERE id = $12",
+                 updated_by = $11, body_format = $13, featured_media_id = $14, version = version + 1 \
+                 WHERE id = $12",
             )
             .bind(&update.slug)
             .bind(&update.title)
@@ -314,7 +314,8 @@ pub(crate) async fn update_article(
             .bind(update.updated_at)
             .bind(update.updated_by.0)
             .bind(id.0)
-            .bind(update.body_format.as_str()),
+            .bind(update.body_format.as_str())
+            .bind(update.featured_media_id.map(|m| m.0)),
         )
         .await
         .map_err(map_err("article slug"))?;

@@ -42,6 +42,14 @@ pub(crate) enum Arg {
     OptText(Option<String>),
     /// Bytes (a BLOB on SQLite, BYTEA on PostgreSQL).
     Bytes(Vec<u8>),
+    /// Bytes or NULL.
+    OptBytes(Option<Vec<u8>>),
+}
+
+impl From<Option<&[u8]>> for Arg {
+    fn from(value: Option<&[u8]>) -> Self {
+        Self::OptBytes(value.map(<[u8]>::to_vec))
+    }
 }
 
 impl From<&[u8]> for Arg {
@@ -203,6 +211,7 @@ where
     for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> Vec<u8>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Option<Vec<u8>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     use sqlx::Arguments;
     let mut encoded = DB::Arguments::default();
@@ -214,6 +223,7 @@ where
             Arg::Text(v) => encoded.add(v.clone()),
             Arg::OptText(v) => encoded.add(v.clone()),
             Arg::Bytes(v) => encoded.add(v.clone()),
+            Arg::OptBytes(v) => encoded.add(v.clone()),
         }
         .map_err(sqlx::Error::Encode)?;
     }

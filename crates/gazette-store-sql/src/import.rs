@@ -577,6 +577,8 @@ impl ImportTx for SqlImport {
             created_at: article.created_at,
             categories: Vec::new(),
             tags: Vec::new(),
+            // Linked once the attachments are in (`featured_image`).
+            featured_media_id: None,
         };
         let id = crate::articles::insert_row(
             &mut self.tx,

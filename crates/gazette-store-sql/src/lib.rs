@@ -26,6 +26,8 @@ mod import;
 mod import_runs;
 /// Background jobs (claimed once across processes) and pruning what expired.
 mod jobs;
+/// Uploaded images and the media library.
+mod media;
 /// Moderation: status changes with audit and training, bans, the audit log, spam signals.
 mod moderation;
 /// Sessions, password resets, login throttling, account lists.

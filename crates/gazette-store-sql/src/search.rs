@@ -101,7 +101,8 @@ pub(crate) async fn search_articles(
     let mut marked = Sql::new(format!("SELECT {SUMMARY_COLUMNS}, "));
     dialect.push_search_marks(&mut marked, &query);
     marked.push(&format!(
-        " FROM {} JOIN users u ON u.id = a.author_id WHERE ",
+        " FROM {} JOIN users u ON u.id = a.author_id \
+         LEFT JOIN media m ON m.id = a.featured_media_id WHERE ",
         dialect.search_tables()
     ));
     // FTS5 marks only rows of a MATCH; PostgreSQL marks any row, by id.

@@ -1,6 +1,6 @@
 use crate::{
-    SqlStore, articles, changes, comments, import, import_runs, jobs, moderation, newsroom, pages,
-    search, users,
+    SqlStore, articles, changes, comments, import, import_runs, jobs, media, moderation, newsroom,
+    pages, search, users,
 };
 use gazette_domain::records::{
     ArticleQuery, ArticleRow as AdminRow, ArticleUpdate, Attempt, AuditEntry, Ban, CommentEdit,
@@ -418,6 +418,44 @@ impl Store for SqlStore {
     }
     async fn media_by_id(&self, id: gazette_domain::MediaId) -> StoreResult<gazette_domain::Media> {
         pages::media_by_id(self, id).await
+    }
+    async fn create_upload(
+        &self,
+        upload: gazette_domain::NewUpload,
+        audit: NewAudit,
+    ) -> StoreResult<gazette_domain::Media> {
+        media::create_upload(self, upload, audit).await
+    }
+    async fn media_file(
+        &self,
+        id: gazette_domain::MediaId,
+        width: i64,
+    ) -> StoreResult<gazette_domain::MediaFile> {
+        media::media_file(self, id, width).await
+    }
+    async fn media_library(&self, page: PageRequest) -> StoreResult<Page<gazette_domain::Media>> {
+        media::media_library(self, page).await
+    }
+    async fn update_media(
+        &self,
+        id: gazette_domain::MediaId,
+        text: gazette_domain::MediaText,
+        audit: NewAudit,
+    ) -> StoreResult<gazette_domain::Media> {
+        media::update_media(self, id, text, audit).await
+    }
+    async fn media_usage(&self, id: gazette_domain::MediaId) -> StoreResult<i64> {
+        media::media_usage(self, id).await
+    }
+    async fn delete_media(
+        &self,
+        id: gazette_domain::MediaId,
+        audit: NewAudit,
+    ) -> StoreResult<Vec<String>> {
+        media::delete_media(self, id, audit).await
+    }
+    async fn media_hash_in_use(&self, sha256: &str) -> StoreResult<bool> {
+        media::media_hash_in_use(self, sha256).await
     }
     async fn create_import_run(
         &self,

@@ -8,18 +8,64 @@ use gazette_domain::{
     Term, User, UserId,
 };
 
-/// Columns for an `ArticleRow`: `a` is the article, `u` its author.
+/// Columns for an `ArticleRow`: `a` is the article, `u` its author, `m` its featured image.
 pub const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.body_markdown, a.body_format, a.body_html, \
      a.excerpt, a.status, a.comments_open, a.published_at, a.created_at, a.updated_at, a.comment_count, \
      a.version, a.feed_id, u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug, \
      m.id AS image_id, m.url AS image_url, m.title AS image_title, m.alt_text AS image_alt, \
-     m.mime_type AS image_mime, m.article_id AS image_article, m.created_at AS image_created";
+     m.mime_type AS image_mime, m.article_id AS image_article, m.created_at AS image_created, \
+     m.caption AS image_caption, m.credit AS image_credit, m.width AS image_width, \
+     m.height AS image_height, m.variants AS image_variants, m.uploaded_by AS image_uploader";
 
-/// The tables `ARTICLE_COLUMNS` reads: the article, its author and its featured image.
+/// The tables `ARTICLE_COLUMNS` and `SUMMARY_COLUMNS` read: the article, its author and its
+/// featured image.
 pub const ARTICLE_TABLES: &str =
     "articles a JOIN users u ON u.id = a.author_id LEFT JOIN media m ON m.id = a.featured_media_id";
 
-/// An article joined with its author.
+/// An article's featured image, as `ARTICLE_COLUMNS` and `SUMMARY_COLUMNS` name its columns.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ImageColumns {
+    image_id: Option<i64>,
+    image_url: Option<String>,
+    image_title: Option<String>,
+    image_alt: Option<String>,
+    image_mime: Option<String>,
+    image_article: Option<i64>,
+    image_created: Option<i64>,
+    image_caption: Option<String>,
+    image_credit: Option<String>,
+    image_width: Option<i64>,
+    image_height: Option<i64>,
+    image_variants: Option<String>,
+    image_uploader: Option<i64>,
+}
+
+impl ImageColumns {
+    fn into_media(self) -> Option<Media> {
+        match (self.image_id, self.image_url) {
+            (Some(id), Some(url)) => Some(Media {
+                id: MediaId(id),
+                url,
+                title: self.image_title.unwrap_or_default(),
+                alt_text: self.image_alt.unwrap_or_default(),
+                mime_type: self.image_mime.unwrap_or_default(),
+                article_id: self.image_article.map(ArticleId),
+                created_at: self.image_created.unwrap_or_default(),
+                caption: self.image_caption.unwrap_or_default(),
+                credit: self.image_credit.unwrap_or_default(),
+                width: self.image_width,
+                height: self.image_height,
+                variants: Media::unpack_variants(
+                    self.image_variants.as_deref().unwrap_or_default(),
+                ),
+                uploaded_by: self.image_uploader.map(UserId),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// An article joined with its author and featured image.
 #[derive(Debug, sqlx::FromRow)]
 pub struct ArticleRow {
     id: i64,
@@ -40,13 +86,8 @@ pub struct ArticleRow {
     author_id: i64,
     author_name: String,
     author_slug: String,
-    image_id: Option<i64>,
-    image_url: Option<String>,
-    image_title: Option<String>,
-    image_alt: Option<String>,
-    image_mime: Option<String>,
-    image_article: Option<i64>,
-    image_created: Option<i64>,
+    #[sqlx(flatten)]
+    image: ImageColumns,
     /// Categories and tags packed by the backend's `TERMS_COLUMN`: `kind␟name␟slug` joined by `␞`.
     terms: Option<String>,
     /// Corrections packed the same way: `created_at␟id␟body`, oldest first.
@@ -108,18 +149,7 @@ impl ArticleRow {
                 name: self.author_name,
                 slug: self.author_slug,
             },
-            featured_image: match (self.image_id, self.image_url) {
-                (Some(id), Some(url)) => Some(Media {
-                    id: MediaId(id),
-                    url,
-                    title: self.image_title.unwrap_or_default(),
-                    alt_text: self.image_alt.unwrap_or_default(),
-                    mime_type: self.image_mime.unwrap_or_default(),
-                    article_id: self.image_article.map(ArticleId),
-                    created_at: self.image_created.unwrap_or_default(),
-                }),
-                _ => None,
-            },
+            featured_image: self.image.into_media(),
             status: ArticleStatus::parse(&self.status)?,
             comments_open: self.comments_open,
             published_at: self.published_at,
@@ -135,9 +165,14 @@ impl ArticleRow {
     }
 }
 
-/// Columns for an `ArticleSummaryRow`: `a` is the article, `u` its author.
+/// Columns for an `ArticleSummaryRow`: `a` is the article, `u` its author, `m` its featured
+/// image (from `ARTICLE_TABLES`).
 pub const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.title, a.excerpt, a.published_at, a.comment_count, \
-     u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug";
+     u.id AS author_id, u.display_name AS author_name, u.slug AS author_slug, \
+     m.id AS image_id, m.url AS image_url, m.title AS image_title, m.alt_text AS image_alt, \
+     m.mime_type AS image_mime, m.article_id AS image_article, m.created_at AS image_created, \
+     m.caption AS image_caption, m.credit AS image_credit, m.width AS image_width, \
+     m.height AS image_height, m.variants AS image_variants, m.uploaded_by AS image_uploader";
 
 /// An article in a list.
 #[derive(Debug, sqlx::FromRow)]
@@ -151,6 +186,8 @@ pub struct ArticleSummaryRow {
     author_id: i64,
     author_name: String,
     author_slug: String,
+    #[sqlx(flatten)]
+    image: ImageColumns,
 }
 
 impl From<ArticleSummaryRow> for ArticleSummary {
@@ -167,6 +204,7 @@ impl From<ArticleSummaryRow> for ArticleSummary {
             },
             published_at: row.published_at.unwrap_or_default(),
             comment_count: row.comment_count,
+            image: row.image.into_media(),
         }
     }
 }
@@ -558,8 +596,8 @@ impl From<CrumbRow> for Crumb {
 }
 
 /// Columns for a `MediaRow` from alias `m`.
-pub const MEDIA_COLUMNS: &str =
-    "m.id, m.url, m.title, m.alt_text, m.mime_type, m.article_id, m.created_at";
+pub const MEDIA_COLUMNS: &str = "m.id, m.url, m.title, m.alt_text, m.mime_type, m.article_id, \
+     m.created_at, m.caption, m.credit, m.width, m.height, m.variants, m.uploaded_by";
 
 /// A media record.
 #[derive(Debug, sqlx::FromRow)]
@@ -571,6 +609,12 @@ pub struct MediaRow {
     mime_type: String,
     article_id: Option<i64>,
     created_at: i64,
+    caption: String,
+    credit: String,
+    width: Option<i64>,
+    height: Option<i64>,
+    variants: String,
+    uploaded_by: Option<i64>,
 }
 
 impl From<MediaRow> for Media {
@@ -583,6 +627,12 @@ impl From<MediaRow> for Media {
             mime_type: row.mime_type,
             article_id: row.article_id.map(ArticleId),
             created_at: row.created_at,
+            caption: row.caption,
+            credit: row.credit,
+            width: row.width,
+            height: row.height,
+            variants: Media::unpack_variants(&row.variants),
+            uploaded_by: row.uploaded_by.map(UserId),
         }
     }
 }

@@ -538,6 +538,38 @@ pub trait Store: Send + Sync + 'static {
     /// A media record by id.
     async fn media_by_id(&self, id: MediaId) -> StoreResult<Media>;
 
+    /// Stores an uploaded image: its record, every stored size and the audit line, in one
+    /// transaction. Its address becomes that of its largest size.
+    async fn create_upload(
+        &self,
+        upload: gazette_domain::NewUpload,
+        audit: NewAudit,
+    ) -> StoreResult<Media>;
+
+    /// One stored size of an upload (`NotFound` when there is no such size).
+    async fn media_file(&self, id: MediaId, width: i64) -> StoreResult<gazette_domain::MediaFile>;
+
+    /// One page of the media library, newest first.
+    async fn media_library(&self, page: PageRequest) -> StoreResult<Page<Media>>;
+
+    /// Rewrites an image's title, alternative text, caption and credit.
+    async fn update_media(
+        &self,
+        id: MediaId,
+        text: gazette_domain::MediaText,
+        audit: NewAudit,
+    ) -> StoreResult<Media>;
+
+    /// How many articles show it as their featured image.
+    async fn media_usage(&self, id: MediaId) -> StoreResult<i64>;
+
+    /// Deletes a media record and its stored sizes; articles that featured it no longer do.
+    /// Returns the hashes of the files it held.
+    async fn delete_media(&self, id: MediaId, audit: NewAudit) -> StoreResult<Vec<String>>;
+
+    /// Whether any stored size still has these bytes.
+    async fn media_hash_in_use(&self, sha256: &str) -> StoreResult<bool>;
+
     /// Starts an upload (status `uploading`); returns its id.
     async fn create_import_run(&self, run: NewImportRun) -> StoreResult<i64>;
 

@@ -91,6 +91,7 @@ macro_rules! conformance_suite {
             pages_round_trip_check_their_version_and_keep_old_addresses,
             a_page_trail_lists_parents_farthest_first_and_ends_in_a_loop,
             imported_pages_and_media_are_matched_and_linked,
+            uploaded_images_keep_every_size_until_deleted,
             an_uploaded_import_keeps_its_pieces_until_it_ends,
             feeds_read_whole_public_articles_and_approved_comments_newest_first,
             sitemaps_list_public_addresses_by_month_and_kind,
@@ -148,6 +149,7 @@ pub fn new_article(author: &User, slug: &str, published_at: i64) -> NewArticle {
         created_at: published_at,
         categories: vec![],
         tags: vec![],
+        featured_media_id: None,
     }
 }
 
@@ -1050,6 +1052,7 @@ fn update_of(article: &Article, slug: &str) -> ArticleUpdate {
         updated_by: article.author.id,
         categories: vec![Term::from_name("Replaced")],
         tags: vec![],
+        featured_media_id: article.featured_image.as_ref().map(|m| m.id),
     }
 }
 
@@ -3267,4 +3270,123 @@ pub async fn staff_comment_search_matches_every_word_in_any_status(store: &dyn S
         .find(|(s, _)| *s == CommentStatus::Held)
         .map(|(_, n)| *n);
     assert_eq!(held_count, Some(1));
+}
+
+/// An upload's record and sizes are stored together; an article features it with every size
+/// known; editing its words shows at once; deleting it takes its files and leaves articles
+/// without a featured image rather than with a broken one.
+pub async fn uploaded_images_keep_every_size_until_deleted(store: &dyn Store) {
+    use gazette_domain::{MediaFile, MediaText, NewUpload};
+    let ada = author(store, "Ada").await;
+    let audit = |action: &str| NewAudit {
+        at: NOW,
+        actor: Some(ada.id),
+        actor_name: ada.display_name.clone(),
+        action: action.into(),
+        comment_id: None,
+        article_id: None,
+        detail: "harbour".into(),
+    };
+    let file = |width: i64, data: Option<Vec<u8>>| MediaFile {
+        width,
+        height: width / 2,
+        mime_type: "image/jpeg".into(),
+        sha256: format!("{width:064x}"),
+        size: 3,
+        data,
+    };
+    let upload = NewUpload {
+        text: MediaText {
+            title: "Harbour".into(),
+            alt_text: "Boats in the harbour at dawn".into(),
+            caption: "The harbour before the storm.".into(),
+            credit: "Photo: Ana Ruiz".into(),
+        },
+        mime_type: "image/jpeg".into(),
+        width: 1200,
+        height: 600,
+        created_at: NOW,
+        uploaded_by: ada.id,
+        files: vec![
+            file(480, Some(vec![1, 2, 3])),
+            file(960, Some(vec![4, 5, 6])),
+            file(1200, None),
+        ],
+    };
+    let media = store
+        .create_upload(upload, audit("media.upload"))
+        .await
+        .expect("upload");
+    assert_eq!(media.variants, vec![480, 960, 1200]);
+    assert_eq!(media.url, format!("/media/{}/1200.jpg", media.id.0));
+    assert_eq!((media.width, media.height), (Some(1200), Some(600)));
+    assert_eq!(media.uploaded_by, Some(ada.id));
+    assert_eq!(media.credit, "Photo: Ana Ruiz");
+    let small = store.media_file(media.id, 480).await.expect("file");
+    assert_eq!(small.data, Some(vec![1, 2, 3]));
+    assert_eq!((small.height, small.sha256.len()), (240, 64));
+    assert_eq!(
+        store.media_file(media.id, 1200).await.expect("file").data,
+        None
+    );
+    assert!(matches!(
+        store.media_file(media.id, 700).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let library = store
+        .media_library(PageRequest::new(1, 10))
+        .await
+        .expect("library");
+    assert_eq!(library.total, 1);
+    assert_eq!(library.items[0], media);
+
+    let mut new = new_article(&ada, "with-a-picture", NOW - 10);
+    new.featured_media_id = Some(media.id);
+    let article = store.create_article(new).await.expect("article");
+    assert_eq!(article.featured_image.as_ref(), Some(&media));
+    assert_eq!(store.media_usage(media.id).await.expect("usage"), 1);
+
+    let edited = store
+        .update_media(
+            media.id,
+            MediaText {
+                alt_text: "Fishing boats at dawn".into(),
+                ..MediaText::default()
+            },
+            audit("media.edit"),
+        )
+        .await
+        .expect("edit");
+    assert_eq!(
+        (edited.alt_text.as_str(), edited.credit.as_str()),
+        ("Fishing boats at dawn", "")
+    );
+    let shown = store.article_by_id(article.id).await.expect("article");
+    assert_eq!(
+        shown.featured_image.map(|m| m.alt_text),
+        Some("Fishing boats at dawn".to_owned())
+    );
+
+    let hashes = store
+        .delete_media(media.id, audit("media.delete"))
+        .await
+        .expect("delete");
+    assert_eq!(hashes.len(), 3);
+    assert!(!store.media_hash_in_use(&hashes[0]).await.expect("in use"));
+    assert!(matches!(
+        store.media_file(media.id, 480).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .article_by_id(article.id)
+            .await
+            .expect("article")
+            .featured_image,
+        None
+    );
+    assert!(matches!(
+        store.delete_media(media.id, audit("media.delete")).await,
+        Err(StoreError::NotFound(_))
+    ));
 }

@@ -57,6 +57,9 @@ pub fn router(state: AppState) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
     let upload_timeout = Duration::from_secs(u64::from(import.upload_timeout_seconds));
+    let image_limit = usize::try_from(state.site.config().media.max_upload_bytes())
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
     // With a metrics listener of its own, the public one does not answer /metrics at all.
     let metrics_here = state.site.config().metrics.listen.is_none();
     let routes = Router::new()
@@ -98,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tag/{slug}", get(pages::archive::tag))
         .route("/author/{slug}", get(pages::archive::author))
         .route("/avatar/{file}", get(assets::avatar))
+        .route("/media/{id}/{file}", get(admin::media::file))
         .route("/static/gazette.css", get(assets::stylesheet))
         .route("/static/live.js", get(assets::live_script))
         .route("/healthz", get(ops::healthz))
@@ -133,6 +137,16 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .route("/admin/import/upload", post(admin::import::upload))
                 .layer(axum::extract::DefaultBodyLimit::max(upload_limit))
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    upload_timeout,
+                )),
+        )
+        // An image upload, up to media.max_upload_megabytes, under the same timeout.
+        .merge(
+            Router::new()
+                .route("/admin/media/upload", post(admin::media::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(image_limit))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
                     upload_timeout,

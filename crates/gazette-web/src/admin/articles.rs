@@ -131,6 +131,7 @@ pub struct EditorFields {
     comments_open: Option<String>,
     publish_at: String,
     version: i64,
+    featured_image: String,
 }
 
 impl EditorFields {
@@ -141,7 +142,14 @@ impl EditorFields {
                 AppError::BadRequest("author must be an id.".into())
             })?)),
         };
+        let featured_image = match self.featured_image.trim() {
+            "" => None,
+            id => Some(gazette_domain::MediaId(id.parse().map_err(|_| {
+                AppError::BadRequest("featured_image must be an id.".into())
+            })?)),
+        };
         Ok(ArticleForm {
+            featured_image,
             title: self.title.clone(),
             slug: self.slug.clone(),
             body_markdown: self.body.clone(),
@@ -183,6 +191,8 @@ struct EditorPage {
     published_at: Option<i64>,
     updated_at: Option<i64>,
     corrections: Vec<gazette_domain::Correction>,
+    /// The images an editor may feature: the newest of the library, and the chosen one.
+    images: Vec<gazette_domain::Media>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -198,6 +208,7 @@ struct EditorView {
     comments_open: bool,
     publish_at: String,
     version: i64,
+    featured_image: String,
 }
 
 impl EditorView {
@@ -224,6 +235,11 @@ impl EditorView {
             comments_open: article.comments_open,
             publish_at: String::new(),
             version: article.version,
+            featured_image: article
+                .featured_image
+                .as_ref()
+                .map(|m| m.id.0.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -240,6 +256,7 @@ impl EditorView {
             comments_open: fields.comments_open.is_some(),
             publish_at: fields.publish_at.clone(),
             version: fields.version,
+            featured_image: fields.featured_image.clone(),
         }
     }
 }
@@ -264,7 +281,35 @@ async fn editor(
         None => "New article".to_owned(),
     };
     let now = state.site.now();
+    let mut images: Vec<gazette_domain::Media> = state
+        .site
+        .media_library(staff, 1)
+        .await?
+        .items
+        .into_iter()
+        .filter(gazette_domain::Media::is_image)
+        .collect();
+    let chosen: Option<i64> = editor.fields.featured_image.parse().ok();
+    if let Some(chosen) = chosen
+        && !images.iter().any(|m| m.id.0 == chosen)
+    {
+        let current = editor
+            .article
+            .and_then(|a| a.featured_image.clone())
+            .filter(|m| m.id.0 == chosen);
+        let chosen = match current {
+            Some(media) => Some(media),
+            None => state
+                .site
+                .media_for_editing(staff, gazette_domain::MediaId(chosen))
+                .await
+                .ok()
+                .map(|(media, _)| media),
+        };
+        images.extend(chosen);
+    }
     let page = EditorPage {
+        images,
         admin: AdminContext::new(state, staff, &title, notice).await?,
         id: editor.id.map(|id| id.0),
         fields: editor.fields,
@@ -300,13 +345,16 @@ async fn editor(
 pub async fn new(
     State(state): State<AppState>,
     StaffSession(staff): StaffSession,
+    query: Result<Query<NoticeQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     staff
         .require(Permission::WriteOwnArticles)
         .map_err(AppError::from)?;
+    let query = query.map(|Query(q)| q).unwrap_or_default();
     let fields = EditorView {
         author: staff.user.id.0.to_string(),
         comments_open: true,
+        featured_image: featured_choice(query.featured.as_deref()),
         ..Default::default()
     };
     let view = EditorState {
@@ -323,6 +371,8 @@ pub async fn new(
 #[serde(default)]
 pub struct NoticeQuery {
     notice: Option<String>,
+    /// An image just uploaded from the editor, chosen (not yet saved) as the featured image.
+    featured: Option<String>,
 }
 
 impl NoticeQuery {
@@ -341,15 +391,28 @@ pub async fn edit(
 ) -> Result<Response, AppError> {
     let id = crate::api::articles::parse_id(&id)?;
     let article = state.site.article_for_editing(&staff, id).await?;
-    let notice = query.ok().and_then(|Query(q)| q.notice);
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let mut fields = EditorView::of(&article);
+    if query.featured.is_some() {
+        fields.featured_image = featured_choice(query.featured.as_deref());
+    }
+    let notice = query.notice;
     let view = EditorState {
         id: Some(id),
         article: Some(&article),
-        fields: EditorView::of(&article),
+        fields,
         error: None,
         preview: None,
     };
     editor(&state, &staff, view, notice.as_deref(), StatusCode::OK).await
+}
+
+/// An image id from the address (digits only), or none.
+fn featured_choice(value: Option<&str>) -> String {
+    value
+        .filter(|v| !v.is_empty() && v.len() < 20 && v.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn notice_for(action: SaveAction) -> &'static str {

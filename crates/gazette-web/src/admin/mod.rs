@@ -10,6 +10,8 @@ pub mod auth;
 pub mod comments;
 /// Uploading an export and following its import.
 pub mod import;
+/// The media library and the files it serves.
+pub mod media;
 /// Static pages and their editor.
 pub mod pages;
 /// Old addresses and where they lead.
@@ -54,6 +56,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/import", get(import::form))
         .route("/admin/import/{id}", get(import::show))
+        .route("/admin/media", get(media::library))
+        .route("/admin/media/{id}", get(media::show).post(media::save))
+        .route("/admin/media/{id}/delete", post(media::delete))
         .route("/admin/pages", get(pages::list).post(pages::create))
         .route("/admin/pages/new", get(pages::new))
         .route("/admin/pages/{id}", get(pages::edit).post(pages::save))

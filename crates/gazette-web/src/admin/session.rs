@@ -258,6 +258,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "password" => "Your password is changed. Other sessions were logged out.",
         "welcome" => "Welcome. You are logged in.",
         "user" => "Staff account created.",
+        "uploaded" => "Image uploaded, without its camera and location data.",
+        "featured" => {
+            "Image uploaded and chosen as the featured image below: save the article to keep it."
+        }
         _ => return None,
     })
 }

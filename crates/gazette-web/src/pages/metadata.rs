@@ -71,7 +71,7 @@ pub fn article(article: &Article, url: &str, publisher: &Publisher<'_>) -> Artic
         .featured_image
         .as_ref()
         .filter(|m| m.is_image())
-        .map(|m| absolute_url(base, &m.url));
+        .map(|m| absolute_url(base, &m.largest().0));
     let published = article.published_at.unwrap_or(article.created_at);
     let modified = if article.was_updated() {
         article.updated_at
@@ -105,7 +105,15 @@ pub fn article(article: &Article, url: &str, publisher: &Publisher<'_>) -> Artic
         "inLanguage": publisher.language,
     });
     if let Some(image) = &image {
-        data["image"] = json!([image]);
+        data["image"] = match article.featured_image.as_ref().map(|m| m.largest()) {
+            Some((_, Some(width), Some(height))) => json!([{
+                "@type": "ImageObject",
+                "url": image,
+                "width": width,
+                "height": height,
+            }]),
+            _ => json!([image]),
+        };
     }
     if let Some(section) = article.categories.first() {
         data["articleSection"] = json!(section.name);
@@ -154,6 +162,16 @@ pub fn article(article: &Article, url: &str, publisher: &Publisher<'_>) -> Artic
             property: "og:image:type",
             content: media.mime_type.clone(),
         });
+        if let (_, Some(width), Some(height)) = media.largest() {
+            tags.push(MetaTag {
+                property: "og:image:width",
+                content: width.to_string(),
+            });
+            tags.push(MetaTag {
+                property: "og:image:height",
+                content: height.to_string(),
+            });
+        }
         if !media.alt_text.is_empty() {
             tags.push(MetaTag {
                 property: "og:image:alt",
