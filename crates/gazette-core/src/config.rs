@@ -49,6 +49,7 @@ pub struct MediaConfig {
     pub max_upload_megabytes: u32,
     /// A folder for the stored image files, for a site on one node. Unset (the default), they
     /// are kept in the database, so that every node serves them.
+    #[serde(with = "optional::path")]
     pub dir: Option<std::path::PathBuf>,
 }
 

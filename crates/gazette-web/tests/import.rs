@@ -661,34 +661,17 @@ async fn old_feed_addresses_never_lead_off_the_site_and_any_404_may_have_moved()
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-/// A multipart body as a browser sends the import form: the fields in order, then the file.
+/// The import form's body: the fields in order, then the file.
 fn upload_body(csrf: Option<&str>, kind: &str, dry_run: bool, file: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----gazette-test-boundary-7d9";
-    let mut body = Vec::new();
-    let mut field = |name: &str, value: &str| {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    };
+    let mut fields = Vec::new();
     if let Some(csrf) = csrf {
-        field("csrf", csrf);
+        fields.push(("csrf", csrf));
     }
-    field("kind", kind);
+    fields.push(("kind", kind));
     if dry_run {
-        field("dry_run", "yes");
+        fields.push(("dry_run", "yes"));
     }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.xml\"\r\nContent-Type: text/xml\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    common::multipart(&fields, "export.xml", "text/xml", file)
 }
 
 /// Runs due jobs until the import `id` has ended (its job runs on a task of its own).

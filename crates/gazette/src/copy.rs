@@ -32,6 +32,8 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
     // Static pages (a parent before its children is not needed: parent_id has no foreign key).
     ("pages", "id"),
     ("media", "id"),
+    // Uploaded images' stored sizes, with their bytes.
+    ("media_files", "media_id, width"),
     ("corrections", "id"),
 ];
 
@@ -76,6 +78,7 @@ pub(crate) enum Kind {
     Bool,
     Real,
     Text,
+    Bytes,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +87,7 @@ pub(crate) enum Cell {
     Int(i64),
     Real(f64),
     Text(String),
+    Bytes(Vec<u8>),
 }
 
 pub(crate) enum Db {
@@ -158,6 +162,8 @@ impl Db {
                     Kind::Real
                 } else if declared.contains("text") || declared.contains("char") {
                     Kind::Text
+                } else if declared.contains("blob") || declared.contains("bytea") {
+                    Kind::Bytes
                 } else {
                     bail!("{table}.{name} has a type copy-db does not know: {declared}")
                 };
@@ -336,6 +342,9 @@ fn read_sqlite(
                 Kind::Text => row
                     .try_get::<Option<String>, _>(i)?
                     .map_or(Cell::Null, Cell::Text),
+                Kind::Bytes => row
+                    .try_get::<Option<Vec<u8>>, _>(i)?
+                    .map_or(Cell::Null, Cell::Bytes),
             })
         })
         .collect()
@@ -362,6 +371,9 @@ fn read_postgres(
                 Kind::Text => row
                     .try_get::<Option<String>, _>(i)?
                     .map_or(Cell::Null, Cell::Text),
+                Kind::Bytes => row
+                    .try_get::<Option<Vec<u8>>, _>(i)?
+                    .map_or(Cell::Null, Cell::Bytes),
             })
         })
         .collect()
@@ -473,6 +485,7 @@ impl Target<'_> {
                             Cell::Int(v) => b.push_bind(v),
                             Cell::Real(v) => b.push_bind(v),
                             Cell::Text(v) => b.push_bind(v),
+                            Cell::Bytes(v) => b.push_bind(v),
                         };
                     }
                 });
@@ -489,11 +502,13 @@ impl Target<'_> {
                             (Cell::Null, Kind::Text) => b.push_bind(None::<String>),
                             (Cell::Null, Kind::Real) => b.push_bind(None::<f64>),
                             (Cell::Null, Kind::Int) => b.push_bind(None::<i64>),
+                            (Cell::Null, Kind::Bytes) => b.push_bind(None::<Vec<u8>>),
                             (Cell::Int(v), Kind::Bool) => b.push_bind(v != 0),
                             (Cell::Int(v), Kind::Real) => b.push_bind(v as f64),
                             (Cell::Int(v), _) => b.push_bind(v),
                             (Cell::Real(v), _) => b.push_bind(v),
                             (Cell::Text(v), _) => b.push_bind(v),
+                            (Cell::Bytes(v), _) => b.push_bind(v),
                         };
                     }
                 });

@@ -14,6 +14,8 @@
 
 use crate::copy::{Cell, Db, Kind, Sink, TABLES, Target};
 use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::HashMap;
 use std::fmt;
@@ -83,6 +85,8 @@ impl<W: Write> Sink for JsonRows<W> {
                     (Cell::Int(v), _) => v.into(),
                     (Cell::Real(v), _) => v.into(),
                     (Cell::Text(v), _) => v.into(),
+                    // Bytes (an uploaded image) as standard base64.
+                    (Cell::Bytes(v), _) => BASE64.encode(v).into(),
                 })
                 .collect();
             self.out
@@ -369,6 +373,11 @@ fn cell(value: serde_json::Value, kind: Kind, column: &str) -> anyhow::Result<Ce
                 .with_context(|| format!("{column}: {n} is not a whole number"))?,
         ),
         (Value::String(s), Kind::Text) => Cell::Text(s),
+        (Value::String(s), Kind::Bytes) => Cell::Bytes(
+            BASE64
+                .decode(s.as_bytes())
+                .with_context(|| format!("{column}: not base64"))?,
+        ),
         (other, kind) => bail!("{column}: {other} is not a {kind:?} value"),
     })
 }

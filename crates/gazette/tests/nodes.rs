@@ -566,6 +566,47 @@ async fn a_site_moves_from_sqlite_to_postgres_with_identical_pages() {
         "an existing file is not overwritten"
     );
 
+    // An uploaded image: its stored sizes are bytes in the database, and move with it.
+    let session = log_in(&server).await;
+    let (_, library) = get(&server, "/admin/media", Some(&session)).await;
+    let boundary = "----moved-image";
+    let mut upload = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"h.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\n",
+        field(&library, "csrf")
+    )
+    .into_bytes();
+    upload.extend(gazette_render::images::fixtures::jpeg(700, 350));
+    upload.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let uploaded = client()
+        .post(server.url("/admin/media/upload"))
+        .header("cookie", &session)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(upload)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(uploaded.status(), 303);
+    let image_page = uploaded.headers()["location"]
+        .to_str()
+        .expect("location")
+        .split('?')
+        .next()
+        .expect("path")
+        .replace("/admin/media/", "");
+    let image_path = format!("/media/{image_page}/480.jpg");
+    let image_bytes = |server_url: String| async move {
+        let response = client().get(server_url).send().await.expect("image");
+        assert_eq!(response.status(), 200);
+        response.bytes().await.expect("bytes").to_vec()
+    };
+    let image_before = image_bytes(server.url(&image_path)).await;
+    assert_eq!(&image_before[..2], &[0xFF, 0xD8]);
+
     let paths = [
         "/".to_owned(),
         format!("/articles/{SLUG}"),
@@ -614,6 +655,7 @@ async fn a_site_moves_from_sqlite_to_postgres_with_identical_pages() {
             "{path} differs after the move"
         );
     }
+    assert_eq!(image_bytes(moved.url(&image_path)).await, image_before);
     // The search index is not copied (a different table on each database): the first start
     // on PostgreSQL built it again.
     let (status, found) = get(&moved, "/search?q=featured+horizontal", None).await;

@@ -319,6 +319,35 @@ impl Browser<'_> {
     }
 }
 
+/// A multipart body as a browser sends a form with a file: the text fields in order, then the
+/// file last. Returns the content type (with its boundary) and the body.
+pub fn multipart(
+    fields: &[(&str, &str)],
+    file_name: &str,
+    file_type: &str,
+    file: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = "----gazette-test-boundary-7d9";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {file_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 /// Form-encodes fields (the way a browser does).
 pub fn serde_urlencoded(fields: &[(&str, &str)]) -> String {
     form_urlencoded::Serializer::new(String::new())
