@@ -39,7 +39,12 @@ pub struct ArticleForm {
     pub version: i64,
     /// The featured image, from the media library.
     pub featured_image: Option<gazette_domain::MediaId>,
+    /// Staff after the author in the byline, in order ("By A and B").
+    pub coauthors: Vec<UserId>,
 }
+
+/// The most co-authors an article may have.
+pub const MAX_COAUTHORS: usize = 10;
 
 /// The button that was pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +156,31 @@ impl Site {
             }
             _ => Ok(staff.user.id),
         }
+    }
+
+    /// The co-authors a save may name: staff accounts that exist, at most [`MAX_COAUTHORS`],
+    /// each once. Whoever writes may share the byline with colleagues.
+    async fn checked_coauthors(&self, requested: &[UserId]) -> CoreResult<Vec<UserId>> {
+        let mut ids: Vec<UserId> = Vec::new();
+        for &id in requested {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.len() > MAX_COAUTHORS {
+            return Err(CoreError::BadInput(format!(
+                "An article has at most {MAX_COAUTHORS} co-authors."
+            )));
+        }
+        for &id in &ids {
+            self.store.user_by_id(id).await.map_err(|e| match e {
+                StoreError::NotFound(_) => {
+                    CoreError::BadInput("One of the co-authors does not exist.".into())
+                }
+                other => other.into(),
+            })?;
+        }
+        Ok(ids)
     }
 
     /// Turns the schedule field into unix seconds in the site's time zone.
@@ -275,6 +305,7 @@ impl Site {
             slugify(&title)
         };
         let featured_media_id = self.checked_featured_image(form.featured_image).await?;
+        let coauthor_ids = self.checked_coauthors(&form.coauthors).await?;
         let (body_html, body_text) = self
             .render_body_and_text(form.body_format, &form.body_markdown)
             .await?;
@@ -294,6 +325,7 @@ impl Site {
             categories: terms(&form.categories),
             tags: terms(&form.tags),
             featured_media_id,
+            coauthor_ids,
         };
         let mut attempt = 1;
         let article = loop {
@@ -391,6 +423,7 @@ impl Site {
             Some(id) if current.featured_image.as_ref().is_some_and(|m| m.id == id) => Some(id),
             other => self.checked_featured_image(other).await?,
         };
+        let coauthor_ids = self.checked_coauthors(&form.coauthors).await?;
         let (body_html, body_text) = self
             .render_body_and_text(form.body_format, &form.body_markdown)
             .await?;
@@ -412,6 +445,7 @@ impl Site {
             categories: terms(&form.categories),
             tags: terms(&form.tags),
             featured_media_id,
+            coauthor_ids,
         };
         let article = self.store.update_article(id, update).await.map_err(|e| match e {
             StoreError::Conflict("article version") => CoreError::Conflict(
@@ -458,6 +492,7 @@ impl Site {
             publish_at: String::new(),
             version: current.version,
             featured_image: current.featured_image.as_ref().map(|m| m.id),
+            coauthors: current.authors.iter().skip(1).map(|a| a.id).collect(),
         };
         self.save_article(staff, id, form, action).await
     }

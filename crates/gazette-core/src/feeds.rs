@@ -181,10 +181,14 @@ impl Site {
             url: format!("{base}/articles/{}", article.slug),
             summary: article.excerpt.clone(),
             content_html: self.with_corrections(links.article(&article.body_html), article),
-            authors: vec![Person {
-                name: article.author.name.clone(),
-                url: Some(format!("{base}/author/{}", article.author.slug)),
-            }],
+            authors: article
+                .authors
+                .iter()
+                .map(|a| Person {
+                    name: a.name.clone(),
+                    url: Some(format!("{base}/author/{}", a.slug)),
+                })
+                .collect(),
             categories: terms
                 .map(|(kind, t)| Category {
                     name: t.name.clone(),

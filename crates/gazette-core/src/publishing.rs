@@ -102,6 +102,7 @@ impl Site {
             categories: terms(&request.categories),
             tags: terms(&request.tags),
             featured_media_id: None,
+            coauthor_ids: Vec::new(),
         };
         if let Some(slug) = request.slug {
             if !is_slug(&slug) {

@@ -138,8 +138,10 @@ pub struct Article {
     pub body_html: String,
     /// Plain-text summary for lists and metadata.
     pub excerpt: String,
-    /// Byline.
+    /// The first author: whose article it is in the newsroom.
     pub author: AuthorRef,
+    /// Everyone in the byline, in order: `author` first, then the co-authors.
+    pub authors: Vec<AuthorRef>,
     /// The image at the top of the article and in social cards.
     pub featured_image: Option<crate::media::Media>,
     /// Draft, published or trash.
@@ -237,8 +239,10 @@ pub struct ArticleSummary {
     pub title: String,
     /// Plain-text summary.
     pub excerpt: String,
-    /// Byline.
+    /// The first author.
     pub author: AuthorRef,
+    /// Everyone in the byline, `author` first.
+    pub authors: Vec<AuthorRef>,
     /// Unix seconds of publication.
     pub published_at: i64,
     /// Number of approved comments.
@@ -280,6 +284,8 @@ pub struct NewArticle {
     pub tags: Vec<Term>,
     /// The image at its head, in lists and in social cards.
     pub featured_media_id: Option<crate::MediaId>,
+    /// Authors after `author_id` in the byline, in order.
+    pub coauthor_ids: Vec<UserId>,
 }
 
 #[cfg(test)]
@@ -300,6 +306,7 @@ mod tests {
                 name: "N".into(),
                 slug: "n".into(),
             },
+            authors: Vec::new(),
             featured_image: None,
             status: ArticleStatus::Published,
             comments_open: true,

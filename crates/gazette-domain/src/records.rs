@@ -244,6 +244,8 @@ pub struct ArticleUpdate {
     pub tags: Vec<Term>,
     /// The featured image.
     pub featured_media_id: Option<crate::MediaId>,
+    /// Authors after `author_id` in the byline (replacing the old ones).
+    pub coauthor_ids: Vec<UserId>,
 }
 
 /// A staff session to store.

@@ -4,7 +4,7 @@ use crate::{SqlStore, map_err};
 use gazette_domain::records::{ArticleQuery, ArticleRow as AdminRow, ArticleUpdate};
 use gazette_domain::search::SearchText;
 use gazette_domain::{
-    Article, ArticleId, ArticleSummary, NewArticle, Page, PageRequest, Term, TermKind,
+    Article, ArticleId, ArticleSummary, NewArticle, Page, PageRequest, Term, TermKind, UserId,
 };
 use gazette_store::rows::{
     ADMIN_ARTICLE_COLUMNS, ARTICLE_COLUMNS, ARTICLE_TABLES, AdminArticleRow, ArticleRow,
@@ -15,15 +15,49 @@ use gazette_store::{ArticleFilter, StoreError, StoreResult};
 /// An article with its author and terms, by `a.id` or `a.slug` (`key`), in one statement.
 fn article_by(dialect: Dialect, key: &str) -> String {
     format!(
-        "SELECT {ARTICLE_COLUMNS}, {}, {} FROM {ARTICLE_TABLES} WHERE a.{key} = $1",
+        "SELECT {ARTICLE_COLUMNS}, {}, {}, {} FROM {ARTICLE_TABLES} WHERE a.{key} = $1",
         dialect.terms_column(),
-        dialect.corrections_column()
+        dialect.corrections_column(),
+        dialect.coauthors_column()
     )
+}
+
+/// Replaces an article's co-authors: `ids` in order, leaving out the first author and repeats.
+async fn set_coauthors(
+    tx: &mut crate::WriteTx,
+    article_id: i64,
+    first: UserId,
+    ids: &[UserId],
+) -> StoreResult<()> {
+    tx.on()
+        .execute(&Sql::new("DELETE FROM article_authors WHERE article_id = $1").bind(article_id))
+        .await
+        .map_err(map_err("article authors"))?;
+    let mut seen = vec![first];
+    for &id in ids {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        tx.on()
+            .execute(
+                &Sql::new(
+                    "INSERT INTO article_authors (article_id, user_id, position) VALUES ($1, $2, $3)",
+                )
+                .bind(article_id)
+                .bind(id.0)
+                .bind(seen.len() as i64 - 1),
+            )
+            .await
+            .map_err(map_err("article author"))?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn create_article(db: &SqlStore, article: NewArticle) -> StoreResult<Article> {
     let mut tx = db.write().await?;
     let id = insert_row(&mut tx, &article, article.created_at, None).await?;
+    set_coauthors(&mut tx, id, article.author_id, &article.coauthor_ids).await?;
     crate::search::index_in(
         &mut tx,
         id,
@@ -176,8 +210,13 @@ fn push_filter(query: &mut Sql, filter: &ArticleFilter, now: i64) {
             query.push(")");
         }
         ArticleFilter::Author(id) => {
-            query.push(" AND a.author_id = ");
+            query.push(" AND (a.author_id = ");
             query.push_bind(id.0);
+            query.push(
+                " OR a.id IN (SELECT aa.article_id FROM article_authors aa WHERE aa.user_id = ",
+            );
+            query.push_bind(id.0);
+            query.push("))");
         }
         ArticleFilter::Published { from, to } => {
             query.push(" AND a.published_at >= ").push_bind(*from);
@@ -195,7 +234,10 @@ pub(crate) async fn published_articles(
     let mut count = Sql::new("SELECT COUNT(*) FROM articles a");
     push_filter(&mut count, filter, now);
     let total: i64 = scalar(db.on(), &count).await.map_err(map_err("articles"))?;
-    let mut list = Sql::new(format!("SELECT {SUMMARY_COLUMNS} FROM {ARTICLE_TABLES}"));
+    let mut list = Sql::new(format!(
+        "SELECT {SUMMARY_COLUMNS}, {} FROM {ARTICLE_TABLES}",
+        db.dialect().coauthors_column()
+    ));
     push_filter(&mut list, filter, now);
     list.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ");
     list.push_bind(page.limit());
@@ -217,9 +259,10 @@ pub(crate) async fn feed_articles(
     now: i64,
 ) -> StoreResult<Vec<Article>> {
     let mut list = Sql::new(format!(
-        "SELECT {ARTICLE_COLUMNS}, {}, {} FROM {ARTICLE_TABLES}",
+        "SELECT {ARTICLE_COLUMNS}, {}, {}, {} FROM {ARTICLE_TABLES}",
         db.dialect().terms_column(),
-        db.dialect().corrections_column()
+        db.dialect().corrections_column(),
+        db.dialect().coauthors_column()
     ));
     push_filter(&mut list, filter, now);
     list.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ")
@@ -337,6 +380,7 @@ pub(crate) async fn update_article(
             .await
             .map_err(map_err("slug redirect"))?;
     }
+    set_coauthors(&mut tx, id.0, update.author_id, &update.coauthor_ids).await?;
     crate::search::index_in(
         &mut tx,
         id.0,

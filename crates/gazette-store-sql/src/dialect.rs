@@ -34,6 +34,23 @@ impl Dialect {
         }
     }
 
+    /// The co-authors of `articles a`, packed as `id␟name␟slug` joined by `␞`, in byline order.
+    pub(crate) fn coauthors_column(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "(SELECT group_concat(o.id || char(31) || o.display_name || char(31) || o.slug, char(30)) \
+                 FROM (SELECT cu.id, cu.display_name, cu.slug FROM article_authors aa \
+                 JOIN users cu ON cu.id = aa.user_id WHERE aa.article_id = a.id ORDER BY aa.position) o) \
+                 AS coauthors"
+            }
+            Self::Postgres => {
+                "(SELECT string_agg(cu.id || chr(31) || cu.display_name || chr(31) || cu.slug, chr(30) \
+                 ORDER BY aa.position) FROM article_authors aa JOIN users cu ON cu.id = aa.user_id \
+                 WHERE aa.article_id = a.id) AS coauthors"
+            }
+        }
+    }
+
     /// The UTC month of a unix-seconds column as one number, `year * 12 + month - 1`.
     pub(crate) fn month_index(self, column: &str) -> String {
         match self {

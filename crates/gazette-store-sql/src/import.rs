@@ -579,6 +579,7 @@ impl ImportTx for SqlImport {
             tags: Vec::new(),
             // Linked once the attachments are in (`featured_image`).
             featured_media_id: None,
+            coauthor_ids: Vec::new(),
         };
         let id = crate::articles::insert_row(
             &mut self.tx,

@@ -98,7 +98,10 @@ pub(crate) async fn search_articles(
         return Ok(found);
     }
 
-    let mut marked = Sql::new(format!("SELECT {SUMMARY_COLUMNS}, "));
+    let mut marked = Sql::new(format!(
+        "SELECT {SUMMARY_COLUMNS}, {}, ",
+        dialect.coauthors_column()
+    ));
     dialect.push_search_marks(&mut marked, &query);
     marked.push(&format!(
         " FROM {} JOIN users u ON u.id = a.author_id \

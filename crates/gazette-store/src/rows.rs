@@ -92,6 +92,29 @@ pub struct ArticleRow {
     terms: Option<String>,
     /// Corrections packed the same way: `created_at␟id␟body`, oldest first.
     corrections: Option<String>,
+    /// Co-authors packed the same way (the dialect's `coauthors_column`): `id␟name␟slug`.
+    #[sqlx(default)]
+    coauthors: Option<String>,
+}
+
+/// The byline: the first author, then the co-authors packed by the dialect's `coauthors_column`.
+fn byline(first: &AuthorRef, packed: Option<&str>) -> Vec<AuthorRef> {
+    let mut authors = vec![first.clone()];
+    authors.extend(
+        packed
+            .unwrap_or_default()
+            .split('\u{1e}')
+            .filter(|entry| !entry.is_empty())
+            .filter_map(|entry| {
+                let mut parts = entry.splitn(3, '\u{1f}');
+                Some(AuthorRef {
+                    id: UserId(parts.next()?.parse().ok()?),
+                    name: parts.next()?.to_owned(),
+                    slug: parts.next()?.to_owned(),
+                })
+            }),
+    );
+    authors
 }
 
 impl ArticleRow {
@@ -136,7 +159,14 @@ impl ArticleRow {
 
     /// The article, with the terms read separately.
     pub fn into_article(self, categories: Vec<Term>, tags: Vec<Term>) -> StoreResult<Article> {
+        let author = AuthorRef {
+            id: UserId(self.author_id),
+            name: self.author_name,
+            slug: self.author_slug,
+        };
         Ok(Article {
+            authors: byline(&author, self.coauthors.as_deref()),
+            author,
             id: ArticleId(self.id),
             slug: self.slug,
             title: self.title,
@@ -144,11 +174,6 @@ impl ArticleRow {
             body_format: BodyFormat::parse(&self.body_format)?,
             body_html: self.body_html,
             excerpt: self.excerpt,
-            author: AuthorRef {
-                id: UserId(self.author_id),
-                name: self.author_name,
-                slug: self.author_slug,
-            },
             featured_image: self.image.into_media(),
             status: ArticleStatus::parse(&self.status)?,
             comments_open: self.comments_open,
@@ -188,20 +213,25 @@ pub struct ArticleSummaryRow {
     author_slug: String,
     #[sqlx(flatten)]
     image: ImageColumns,
+    /// The dialect's `coauthors_column`, where the statement reads it.
+    #[sqlx(default)]
+    coauthors: Option<String>,
 }
 
 impl From<ArticleSummaryRow> for ArticleSummary {
     fn from(row: ArticleSummaryRow) -> Self {
+        let author = AuthorRef {
+            id: UserId(row.author_id),
+            name: row.author_name,
+            slug: row.author_slug,
+        };
         ArticleSummary {
+            authors: byline(&author, row.coauthors.as_deref()),
+            author,
             id: ArticleId(row.id),
             slug: row.slug,
             title: row.title,
             excerpt: row.excerpt,
-            author: AuthorRef {
-                id: UserId(row.author_id),
-                name: row.author_name,
-                slug: row.author_slug,
-            },
             published_at: row.published_at.unwrap_or_default(),
             comment_count: row.comment_count,
             image: row.image.into_media(),

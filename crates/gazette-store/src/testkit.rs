@@ -92,6 +92,7 @@ macro_rules! conformance_suite {
             a_page_trail_lists_parents_farthest_first_and_ends_in_a_loop,
             imported_pages_and_media_are_matched_and_linked,
             uploaded_images_keep_every_size_until_deleted,
+            co_authors_are_in_the_byline_and_their_archives,
             an_uploaded_import_keeps_its_pieces_until_it_ends,
             feeds_read_whole_public_articles_and_approved_comments_newest_first,
             sitemaps_list_public_addresses_by_month_and_kind,
@@ -150,6 +151,7 @@ pub fn new_article(author: &User, slug: &str, published_at: i64) -> NewArticle {
         categories: vec![],
         tags: vec![],
         featured_media_id: None,
+        coauthor_ids: vec![],
     }
 }
 
@@ -1053,6 +1055,7 @@ fn update_of(article: &Article, slug: &str) -> ArticleUpdate {
         categories: vec![Term::from_name("Replaced")],
         tags: vec![],
         featured_media_id: article.featured_image.as_ref().map(|m| m.id),
+        coauthor_ids: article.authors.iter().skip(1).map(|a| a.id).collect(),
     }
 }
 
@@ -3389,4 +3392,59 @@ pub async fn uploaded_images_keep_every_size_until_deleted(store: &dyn Store) {
         store.delete_media(media.id, audit("media.delete")).await,
         Err(StoreError::NotFound(_))
     ));
+}
+
+/// Co-authors follow the first author in the byline, in order and without repeats, on the
+/// article and in lists; each finds the article in their own archive; a save replaces them.
+pub async fn co_authors_are_in_the_byline_and_their_archives(store: &dyn Store) {
+    let ada = author(store, "Ada").await;
+    let ben = author(store, "Ben").await;
+    let cy = author(store, "Cy").await;
+    let mut new = new_article(&ada, "joint-work", NOW - 10);
+    new.coauthor_ids = vec![cy.id, ada.id, ben.id, cy.id];
+    let article = store.create_article(new).await.expect("create");
+    let names = |a: &Article| a.authors.iter().map(|x| x.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&article), vec!["Ada", "Cy", "Ben"]);
+    assert_eq!(article.author.id, ada.id);
+    store
+        .create_article(new_article(&ada, "alone", NOW - 20))
+        .await
+        .expect("create");
+    for (who, expected) in [(&ada, 2), (&ben, 1), (&cy, 1)] {
+        let page = store
+            .published_articles(&ArticleFilter::Author(who.id), PageRequest::new(1, 10), NOW)
+            .await
+            .expect("archive");
+        assert_eq!(page.total, expected, "{}", who.display_name);
+        assert_eq!(page.items.len() as i64, expected);
+    }
+    let listed = store
+        .published_articles(&ArticleFilter::Author(ben.id), PageRequest::new(1, 10), NOW)
+        .await
+        .expect("archive");
+    let byline: Vec<&str> = listed.items[0]
+        .authors
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(byline, vec!["Ada", "Cy", "Ben"]);
+    let feed = store
+        .feed_articles(&ArticleFilter::Author(cy.id), 10, NOW)
+        .await
+        .expect("feed");
+    assert_eq!(feed.len(), 1);
+    assert_eq!(names(&feed[0]), vec!["Ada", "Cy", "Ben"]);
+
+    let mut update = update_of(&article, "joint-work");
+    update.coauthor_ids = vec![ben.id];
+    let saved = store
+        .update_article(article.id, update)
+        .await
+        .expect("save");
+    assert_eq!(names(&saved), vec!["Ada", "Ben"]);
+    let cy_now = store
+        .published_articles(&ArticleFilter::Author(cy.id), PageRequest::new(1, 10), NOW)
+        .await
+        .expect("archive");
+    assert_eq!(cy_now.total, 0);
 }

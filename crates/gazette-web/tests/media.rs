@@ -326,12 +326,7 @@ async fn a_featured_image_shows_everywhere_with_its_sizes_and_its_words_stay_ine
     assert!(text.contains(r#"<meta property="og:image:height" content="600">"#));
     assert!(text.contains(r#"<meta name="twitter:card" content="summary_large_image">"#));
     // JSON-LD: parsed, with the image's size; the script element is never closed early.
-    let json_ld = html
-        .split(r#"<script type="application/ld+json">"#)
-        .nth(1)
-        .and_then(|rest| rest.split("</script>").next())
-        .expect("JSON-LD");
-    let data: serde_json::Value = serde_json::from_str(json_ld).expect("JSON");
+    let data = common::json_ld(&html).remove(0);
     assert_eq!(
         data["image"][0],
         serde_json::json!({

@@ -8,23 +8,13 @@ use axum::http::StatusCode;
 use common::TestApp;
 use gazette_core::importing::Progress;
 use gazette_core::publishing::ArticleRequest;
-use serde_json::Value;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/data/wxr/themeunittestdata.wordpress.xml"
 );
 
-/// Every JSON-LD document in a page, parsed.
-fn json_ld(page: &str) -> Vec<Value> {
-    page.split(r#"<script type="application/ld+json">"#)
-        .skip(1)
-        .map(|rest| {
-            let text = rest.split("</script>").next().unwrap_or("");
-            serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-        })
-        .collect()
-}
+use common::json_ld;
 
 fn meta(page: &str, property: &str) -> Vec<String> {
     let needle = format!(r#"<meta property="{property}" content=""#);

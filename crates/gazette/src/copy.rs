@@ -17,6 +17,7 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
     ("terms", "id"),
     ("articles", "id"),
     ("article_terms", "article_id, term_id"),
+    ("article_authors", "article_id, position"),
     ("slug_redirects", "old_slug"),
     ("comments", "id"),
     ("sessions", "token_hash"),

@@ -132,6 +132,8 @@ pub struct EditorFields {
     publish_at: String,
     version: i64,
     featured_image: String,
+    /// Repeated: one per co-author chosen in the multiple select.
+    coauthors: Vec<String>,
 }
 
 impl EditorFields {
@@ -148,7 +150,19 @@ impl EditorFields {
                 AppError::BadRequest("featured_image must be an id.".into())
             })?)),
         };
+        let coauthors = self
+            .coauthors
+            .iter()
+            .filter(|id| !id.trim().is_empty())
+            .map(|id| {
+                id.trim()
+                    .parse()
+                    .map(UserId)
+                    .map_err(|_| AppError::BadRequest("coauthors must be ids.".into()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(ArticleForm {
+            coauthors,
             featured_image,
             title: self.title.clone(),
             slug: self.slug.clone(),
@@ -209,6 +223,7 @@ struct EditorView {
     publish_at: String,
     version: i64,
     featured_image: String,
+    coauthors: Vec<String>,
 }
 
 impl EditorView {
@@ -240,6 +255,12 @@ impl EditorView {
                 .as_ref()
                 .map(|m| m.id.0.to_string())
                 .unwrap_or_default(),
+            coauthors: article
+                .authors
+                .iter()
+                .skip(1)
+                .map(|a| a.id.0.to_string())
+                .collect(),
         }
     }
 
@@ -257,6 +278,7 @@ impl EditorView {
             publish_at: fields.publish_at.clone(),
             version: fields.version,
             featured_image: fields.featured_image.clone(),
+            coauthors: fields.coauthors.clone(),
         }
     }
 }
@@ -430,9 +452,9 @@ fn notice_for(action: SaveAction) -> &'static str {
 pub async fn create(
     State(state): State<AppState>,
     StaffSession(staff): StaffSession,
-    form: Result<Form<EditorFields>, FormRejection>,
+    form: Result<axum_extra::extract::Form<EditorFields>, axum_extra::extract::FormRejection>,
 ) -> Result<Response, AppError> {
-    let fields = read_form(form)?;
+    let fields = super::auth::read_form_with_lists(form)?;
     check_csrf(&staff, &fields.csrf)?;
     if fields.action == "preview" {
         let view = EditorState {
@@ -483,10 +505,10 @@ pub async fn save(
     State(state): State<AppState>,
     StaffSession(staff): StaffSession,
     Path(id): Path<String>,
-    form: Result<Form<EditorFields>, FormRejection>,
+    form: Result<axum_extra::extract::Form<EditorFields>, axum_extra::extract::FormRejection>,
 ) -> Result<Response, AppError> {
     let id = crate::api::articles::parse_id(&id)?;
-    let fields = read_form(form)?;
+    let fields = super::auth::read_form_with_lists(form)?;
     check_csrf(&staff, &fields.csrf)?;
     let current = state.site.article_for_editing(&staff, id).await?;
     if fields.action == "preview" {

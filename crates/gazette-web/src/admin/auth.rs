@@ -17,16 +17,26 @@ use serde::{Deserialize, Serialize};
 
 /// Reads an admin form, turning an unreadable one into a 400 that says so.
 pub fn read_form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
-    form.map(|Form(f)| f).map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge
-        } else {
-            AppError::BadRequest(format!(
-                "The form could not be read: {}",
-                rejection.body_text()
-            ))
-        }
-    })
+    form.map(|Form(f)| f)
+        .map_err(|r| unreadable_form(r.status(), r.body_text()))
+}
+
+/// 413 for a form over the body limit, 400 with the reason for anything else.
+fn unreadable_form(status: StatusCode, reason: String) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(format!("The form could not be read: {reason}"))
+    }
+}
+
+/// A form whose fields may repeat (`coauthors=2&coauthors=5`, from a multiple select), with
+/// the same messages as [`read_form`].
+pub fn read_form_with_lists<T>(
+    form: Result<axum_extra::extract::Form<T>, axum_extra::extract::FormRejection>,
+) -> Result<T, AppError> {
+    form.map(|axum_extra::extract::Form(f)| f)
+        .map_err(|r| unreadable_form(r.status(), r.body_text()))
 }
 
 /// 429 for a throttled attempt, 422 for anything else to fix in the form.

@@ -17,6 +17,44 @@ struct AuthorJson {
     url: String,
 }
 
+impl From<&gazette_domain::AuthorRef> for AuthorJson {
+    fn from(a: &gazette_domain::AuthorRef) -> Self {
+        Self {
+            url: format!("/author/{}", a.slug),
+            name: a.name.clone(),
+            slug: a.slug.clone(),
+        }
+    }
+}
+
+/// A featured image: its largest stored size, and every size for `srcset`.
+#[derive(Debug, Serialize)]
+struct ImageJson {
+    url: String,
+    width: Option<i64>,
+    height: Option<i64>,
+    srcset: String,
+    alt_text: String,
+    caption: String,
+    credit: String,
+}
+
+impl ImageJson {
+    fn of(media: Option<&gazette_domain::Media>) -> Option<Self> {
+        let media = media.filter(|m| m.is_image())?;
+        let (url, width, height) = media.largest();
+        Some(Self {
+            url,
+            width,
+            height,
+            srcset: media.srcset(),
+            alt_text: media.alt_text.clone(),
+            caption: media.caption.clone(),
+            credit: media.credit.clone(),
+        })
+    }
+}
+
 /// An article in a list.
 #[derive(Debug, Serialize)]
 pub struct ArticleSummaryJson {
@@ -25,7 +63,11 @@ pub struct ArticleSummaryJson {
     title: String,
     url: String,
     excerpt: String,
+    /// The first author (kept for clients written before `authors`).
     author: AuthorJson,
+    /// Everyone in the byline, in order.
+    authors: Vec<AuthorJson>,
+    featured_image: Option<ImageJson>,
     published_at: String,
     comment_count: i64,
 }
@@ -38,11 +80,9 @@ impl From<ArticleSummary> for ArticleSummaryJson {
             slug: a.slug,
             title: a.title,
             excerpt: a.excerpt,
-            author: AuthorJson {
-                url: format!("/author/{}", a.author.slug),
-                name: a.author.name,
-                slug: a.author.slug,
-            },
+            author: AuthorJson::from(&a.author),
+            authors: a.authors.iter().map(AuthorJson::from).collect(),
+            featured_image: ImageJson::of(a.image.as_ref()),
             published_at: timestamp(a.published_at),
             comment_count: a.comment_count,
         }
@@ -58,7 +98,11 @@ pub struct ArticleJson {
     url: String,
     excerpt: String,
     body_html: String,
+    /// The first author (kept for clients written before `authors`).
     author: AuthorJson,
+    /// Everyone in the byline, in order.
+    authors: Vec<AuthorJson>,
+    featured_image: Option<ImageJson>,
     published_at: String,
     updated_at: String,
     categories: Vec<Term>,
@@ -122,11 +166,9 @@ fn article_json(a: Article, comments_open: bool) -> ArticleJson {
         title: a.title,
         excerpt: a.excerpt,
         body_html: a.body_html,
-        author: AuthorJson {
-            url: format!("/author/{}", a.author.slug),
-            name: a.author.name,
-            slug: a.author.slug,
-        },
+        author: AuthorJson::from(&a.author),
+        authors: a.authors.iter().map(AuthorJson::from).collect(),
+        featured_image: ImageJson::of(a.featured_image.as_ref()),
         published_at: timestamp(a.published_at.unwrap_or_default()),
         updated_at: timestamp(a.updated_at),
         categories: a.categories,

@@ -95,11 +95,15 @@ pub fn article(article: &Article, url: &str, publisher: &Publisher<'_>) -> Artic
         "description": article.excerpt,
         "datePublished": iso(published),
         "dateModified": iso(modified),
-        "author": [{
-            "@type": "Person",
-            "name": article.author.name,
-            "url": format!("{base}/author/{}", article.author.slug),
-        }],
+        "author": article
+            .authors
+            .iter()
+            .map(|a| json!({
+                "@type": "Person",
+                "name": a.name,
+                "url": format!("{base}/author/{}", a.slug),
+            }))
+            .collect::<Vec<_>>(),
         "publisher": organisation,
         "isAccessibleForFree": true,
         "inLanguage": publisher.language,

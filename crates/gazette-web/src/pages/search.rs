@@ -29,7 +29,7 @@ struct Hit {
     /// Escaped, with `<mark>` around the matched words.
     title_html: String,
     snippet_html: String,
-    author: AuthorRef,
+    authors: Vec<AuthorRef>,
     published_at: i64,
     comment_count: i64,
 }
@@ -167,7 +167,7 @@ async fn render(
                     slug: hit.article.slug.clone(),
                     title_html: gazette_render::marked_html(&hit.title_marked),
                     snippet_html: gazette_render::marked_html(&hit.snippet_marked),
-                    author: hit.article.author.clone(),
+                    authors: hit.article.authors.clone(),
                     published_at: hit.article.published_at,
                     comment_count: hit.article.comment_count,
                 })

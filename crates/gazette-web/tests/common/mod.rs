@@ -348,6 +348,17 @@ pub fn multipart(
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Every JSON-LD document in a page, parsed.
+pub fn json_ld(page: &str) -> Vec<serde_json::Value> {
+    page.split(r#"<script type="application/ld+json">"#)
+        .skip(1)
+        .map(|rest| {
+            let text = rest.split("</script>").next().unwrap_or("");
+            serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+        })
+        .collect()
+}
+
 /// Form-encodes fields (the way a browser does).
 pub fn serde_urlencoded(fields: &[(&str, &str)]) -> String {
     form_urlencoded::Serializer::new(String::new())
