@@ -99,11 +99,25 @@ impl Default for SearchConfig {
 pub struct FeedsConfig {
     /// Entries in each feed (the latest ones), from 1 to 100.
     pub items: u32,
+    /// A WebSub hub (`https://pubsubhubbub.appspot.com/`): feeds name it, and publishing an
+    /// article tells it which feeds changed (from the jobs, never inside the request). Empty:
+    /// none. Needs `site.base_url`.
+    pub websub_hub: String,
 }
 
 impl Default for FeedsConfig {
     fn default() -> Self {
-        Self { items: 20 }
+        Self {
+            items: 20,
+            websub_hub: String::new(),
+        }
+    }
+}
+
+impl FeedsConfig {
+    /// The hub, when one is set.
+    pub fn hub(&self) -> Option<&str> {
+        Some(self.websub_hub.trim()).filter(|h| !h.is_empty())
     }
 }
 
@@ -494,6 +508,21 @@ impl Config {
                 "site.base_url {base:?} must be an http:// or https:// address, like https://news.example.com"
             )));
         }
+        if let Some(hub) = self.feeds.hub() {
+            if !gazette_render::Url::parse(hub)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            {
+                return Err(ConfigError(format!(
+                    "feeds.websub_hub {hub:?} must be an http:// or https:// address"
+                )));
+            }
+            if base.is_empty() {
+                return Err(ConfigError(
+                    "feeds.websub_hub needs site.base_url: a hub is told the feeds' absolute addresses"
+                        .into(),
+                ));
+            }
+        }
         if !(1..=100).contains(&self.feeds.items) {
             return Err(ConfigError(format!(
                 "feeds.items must be from 1 to 100, not {}",
@@ -724,6 +753,14 @@ mod tests {
         assert!(err.0.contains("sqlite:"), "{err}");
         let err = Config::from_toml("[site]\ntimezone = \"Mars/Olympus\"").expect_err("bad tz");
         assert!(err.0.contains("Mars/Olympus"), "{err}");
+        let err = Config::from_toml("[feeds]\nwebsub_hub = \"https://hub.example/\"")
+            .expect_err("a hub without an address of our own");
+        assert!(err.0.contains("needs site.base_url"), "{err}");
+        let err = Config::from_toml(
+            "[site]\nbase_url = \"https://news.example\"\n[feeds]\nwebsub_hub = \"hub.example\"",
+        )
+        .expect_err("not an address");
+        assert!(err.0.contains("feeds.websub_hub"), "{err}");
         for bad in ["news.example.com", "ftp://news.example", "https://["] {
             let err = Config::from_toml(&format!("[site]\nbase_url = \"{bad}\""))
                 .expect_err("not an address");

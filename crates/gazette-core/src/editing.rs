@@ -344,6 +344,7 @@ impl Site {
         };
         self.audit_article(staff, &article, action).await?;
         self.everything_changed().await?;
+        self.queue_websub(None, &article).await?;
         Ok(article)
     }
 
@@ -384,6 +385,7 @@ impl Site {
             )
             .await?;
         self.everything_changed().await?;
+        self.queue_websub(Some(&article), &corrected).await?;
         Ok(corrected)
     }
 
@@ -458,6 +460,7 @@ impl Site {
         })?;
         self.audit_article(staff, &article, action).await?;
         self.everything_changed().await?;
+        self.queue_websub(Some(&current), &article).await?;
         Ok(article)
     }
 

@@ -65,6 +65,7 @@ impl Site {
                 tracing::info!(deleted, "pruned expired sessions, resets and logs");
                 Ok(())
             }
+            crate::websub::WEBSUB => self.run_websub(job).await,
             other => Err(CoreError::BadInput(format!(
                 "no handler for jobs of kind {other:?}"
             ))),

@@ -45,6 +45,8 @@ mod site;
 pub mod sitemaps;
 /// The spam layers: form tokens, rate limits, word lists, links, the classifier.
 pub mod spam;
+/// WebSub pings to the hub, from the jobs.
+pub mod websub;
 /// The welcome article a new site starts with.
 mod welcome;
 

@@ -122,6 +122,7 @@ impl Site {
                     other => other.into(),
                 })?;
             self.everything_changed().await?;
+            self.queue_websub(None, &article).await?;
             return Ok(article);
         }
         // A derived slug that is taken gets a number, as WordPress does.
@@ -137,6 +138,7 @@ impl Site {
                 result => {
                     let article = result?;
                     self.everything_changed().await?;
+                    self.queue_websub(None, &article).await?;
                     return Ok(article);
                 }
             }

@@ -184,7 +184,7 @@ fn write(state: &AppState, feed: &Feed, base: &str, format: Format) -> Rendered 
         id: &feed.id,
         language: &state.site.config().site.language,
         updated: feed.updated,
-        hub: None,
+        hub: state.site.config().feeds.hub(),
     };
     let rendered = match format {
         Format::Rss => Rendered::new(RSS, feeds::rss(&channel, &feed.entries)),
