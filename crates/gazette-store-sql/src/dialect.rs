@@ -81,6 +81,15 @@ impl Dialect {
         }
     }
 
+    /// A table with one small row per indexed article, to count the index cheaply: FTS5's
+    /// `docsize` shadow table on SQLite (counting the index itself reads every body).
+    pub(crate) fn search_rows_table(self) -> &'static str {
+        match self {
+            Self::Sqlite => "article_search_docsize",
+            Self::Postgres => "article_search",
+        }
+    }
+
     /// The search index joined to `articles a`: `s` is the index's row of `a`.
     pub(crate) fn search_tables(self) -> &'static str {
         match self {

@@ -222,9 +222,10 @@ pub(crate) async fn index_articles(
 
 pub(crate) async fn search_index_counts(db: &SqlStore) -> StoreResult<(i64, i64)> {
     db.on()
-        .one(&Sql::new(
-            "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM article_search)",
-        ))
+        .one(&Sql::new(format!(
+            "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM {})",
+            db.dialect().search_rows_table()
+        )))
         .await
         .map_err(map_err("search index"))
 }

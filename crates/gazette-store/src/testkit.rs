@@ -3086,6 +3086,9 @@ pub async fn search_finds_public_articles_holding_every_word(store: &dyn Store) 
     trashed.title = "Harbour trash".into();
     trashed.body_text = "harbour".into();
     store.create_article(trashed).await.expect("trashed");
+    // Every article is indexed (drafts too: they are filtered when searched), and the count the
+    // start-up check reads says so.
+    assert_eq!(store.search_index_counts().await.expect("counts"), (6, 6));
 
     let all = PageRequest::new(1, 10);
     // The headline match first, then the body match.
