@@ -47,12 +47,27 @@ impl Media {
 
     /// The extension of its variants' files.
     pub fn extension(&self) -> &'static str {
-        match self.mime_type.as_str() {
+        Self::extension_of(&self.mime_type)
+    }
+
+    /// The file extension of a stored variant of `mime_type` ("bin" for a type never stored).
+    pub fn extension_of(mime_type: &str) -> &'static str {
+        match mime_type {
             "image/jpeg" => "jpg",
             "image/png" => "png",
             "image/gif" => "gif",
             _ => "bin",
         }
+    }
+
+    /// The width of the variant to show where about `wanted` pixels are wanted: the smallest
+    /// variant at least that wide, or the largest there is; `None` for media by address.
+    pub fn width_for(&self, wanted: i64) -> Option<i64> {
+        self.variants
+            .iter()
+            .copied()
+            .find(|&w| w >= wanted)
+            .or(self.variants.last().copied())
     }
 
     /// The path of one stored variant.
@@ -63,13 +78,8 @@ impl Media {
     /// The address to show where about `width` pixels are wanted: the smallest variant at least
     /// that wide (or the largest there is); the address itself for media by address.
     pub fn src_for(&self, width: i64) -> String {
-        match self
-            .variants
-            .iter()
-            .find(|&&w| w >= width)
-            .or(self.variants.last())
-        {
-            Some(&w) => self.variant_path(w),
+        match self.width_for(width) {
+            Some(w) => self.variant_path(w),
             None => self.url.clone(),
         }
     }
@@ -150,17 +160,8 @@ pub struct MediaView {
 
 impl From<Media> for MediaView {
     fn from(media: Media) -> Self {
-        let pick = |wanted: i64| -> Option<i64> {
-            media
-                .variants
-                .iter()
-                .copied()
-                .find(|&w| w >= wanted)
-                .or(media.variants.last().copied())
-                .or(media.width)
-        };
-        let src_width = pick(960);
-        let thumbnail_width = pick(480);
+        let src_width = media.width_for(960).or(media.width);
+        let thumbnail_width = media.width_for(480).or(media.width);
         MediaView {
             src: media.src_for(960),
             thumbnail: media.src_for(480),

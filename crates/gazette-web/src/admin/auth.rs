@@ -39,6 +39,44 @@ pub fn read_form_with_lists<T>(
         .map_err(|r| unreadable_form(r.status(), r.body_text()))
 }
 
+/// The size limit of one kind of upload, and the messages for an upload over it or cut short.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimit {
+    /// What is uploaded, as the message names it ("image", "file").
+    pub what: &'static str,
+    pub megabytes: u32,
+    /// The setting that raises the limit.
+    pub setting: &'static str,
+}
+
+impl UploadLimit {
+    /// 413, naming the limit and the setting that raises it.
+    pub fn too_large(&self) -> (String, StatusCode) {
+        (
+            format!(
+                "The {} is larger than {} MB, the largest this site takes ({}).",
+                self.what, self.megabytes, self.setting
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+    }
+
+    /// A multipart body that could not be read: over the limit (413) or malformed (400).
+    pub fn unreadable(
+        &self,
+        error: &axum::extract::multipart::MultipartError,
+    ) -> (String, StatusCode) {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            self.too_large()
+        } else {
+            (
+                format!("The upload could not be read: {}", error.body_text()),
+                StatusCode::BAD_REQUEST,
+            )
+        }
+    }
+}
+
 /// 429 for a throttled attempt, 422 for anything else to fix in the form.
 fn form_status(error: &CoreError) -> StatusCode {
     match error {

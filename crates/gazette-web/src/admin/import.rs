@@ -1,6 +1,7 @@
 //! `/admin/import`: an admin uploads a WordPress or Disqus export; it is stored and imported by a
 //! background job (any node may run it), whose progress and report this page shows.
 
+use super::auth::UploadLimit;
 use super::session::{AdminContext, StaffSession, check_csrf, render};
 use crate::AppState;
 use crate::error::AppError;
@@ -104,20 +105,12 @@ impl From<gazette_core::CoreError> for Refusal {
     }
 }
 
-fn multipart_refusal(error: &axum::extract::multipart::MultipartError, limit_mb: u32) -> Refusal {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        Refusal::Message(
-            format!(
-                "The file is larger than {limit_mb} MB, the largest this site takes (import.max_upload_megabytes)."
-            ),
-            StatusCode::PAYLOAD_TOO_LARGE,
-        )
-    } else {
-        Refusal::Message(
-            format!("The upload could not be read: {}", error.body_text()),
-            StatusCode::BAD_REQUEST,
-        )
-    }
+fn multipart_refusal(
+    error: &axum::extract::multipart::MultipartError,
+    limit: UploadLimit,
+) -> Refusal {
+    let (message, status) = limit.unreadable(error);
+    Refusal::Message(message, status)
 }
 
 /// `POST /admin/import/upload` (multipart: `csrf`, `kind`, `dry_run`, then `file`): streams the
@@ -150,7 +143,11 @@ async fn receive(
     staff: &Staff,
     mut multipart: Multipart,
 ) -> Result<i64, Refusal> {
-    let limit_mb = state.site.config().import.max_upload_megabytes;
+    let upload_limit = UploadLimit {
+        what: "file",
+        megabytes: state.site.config().import.max_upload_megabytes,
+        setting: "import.max_upload_megabytes",
+    };
     let (mut csrf_checked, mut kind, mut dry_run) = (false, String::new(), false);
     loop {
         let field = match multipart.next_field().await {
@@ -161,14 +158,14 @@ async fn receive(
                     StatusCode::UNPROCESSABLE_ENTITY,
                 ));
             }
-            Err(error) => return Err(multipart_refusal(&error, limit_mb)),
+            Err(error) => return Err(multipart_refusal(&error, upload_limit)),
         };
         match field.name().unwrap_or_default() {
             "csrf" => {
                 let sent = field
                     .text()
                     .await
-                    .map_err(|e| multipart_refusal(&e, limit_mb))?;
+                    .map_err(|e| multipart_refusal(&e, upload_limit))?;
                 check_csrf(staff, &sent)?;
                 csrf_checked = true;
             }
@@ -176,7 +173,7 @@ async fn receive(
                 kind = field
                     .text()
                     .await
-                    .map_err(|e| multipart_refusal(&e, limit_mb))?
+                    .map_err(|e| multipart_refusal(&e, upload_limit))?
             }
             "dry_run" => dry_run = true,
             "file" if !csrf_checked => {
@@ -192,7 +189,7 @@ async fn receive(
                     .site
                     .start_import_upload(staff, &kind, &file_name, dry_run)
                     .await?;
-                return match store_file(state, id, field, limit_mb).await {
+                return match store_file(state, id, field, upload_limit).await {
                     Ok(size) => {
                         state.site.queue_import_upload(id, size).await?;
                         Ok(id)
@@ -216,7 +213,7 @@ async fn store_file(
     state: &AppState,
     id: i64,
     mut field: Field<'_>,
-    limit_mb: u32,
+    upload_limit: UploadLimit,
 ) -> Result<i64, Refusal> {
     let limit = state.site.config().import.max_upload_bytes();
     let (mut buffer, mut seq, mut size) = (Vec::with_capacity(CHUNK_BYTES), 0i64, 0u64);
@@ -224,16 +221,12 @@ async fn store_file(
         let bytes = match field.chunk().await {
             Ok(Some(bytes)) => bytes,
             Ok(None) => break,
-            Err(error) => return Err(multipart_refusal(&error, limit_mb)),
+            Err(error) => return Err(multipart_refusal(&error, upload_limit)),
         };
         size += bytes.len() as u64;
         if size > limit {
-            return Err(Refusal::Message(
-                format!(
-                    "The file is larger than {limit_mb} MB, the largest this site takes (import.max_upload_megabytes)."
-                ),
-                StatusCode::PAYLOAD_TOO_LARGE,
-            ));
+            let (message, status) = upload_limit.too_large();
+            return Err(Refusal::Message(message, status));
         }
         buffer.extend_from_slice(&bytes);
         while buffer.len() >= CHUNK_BYTES {

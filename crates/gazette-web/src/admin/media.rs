@@ -2,12 +2,12 @@
 //! stripped of metadata, resized), give them alternative text, a caption and a credit, and choose
 //! them as an article's featured image; `/media/{id}/{width}.{ext}` serves each stored size.
 
-use super::auth::read_form;
+use super::auth::{UploadLimit, read_form};
 use super::session::{AdminContext, StaffSession, check_csrf, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::params::Params;
-use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -109,26 +109,6 @@ struct UploadFields {
     return_to: String,
 }
 
-fn too_large(limit_mb: u32) -> (String, StatusCode) {
-    (
-        format!(
-            "The image is larger than {limit_mb} MB, the largest this site takes (media.max_upload_megabytes)."
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE,
-    )
-}
-
-fn unreadable(error: &MultipartError, limit_mb: u32) -> (String, StatusCode) {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large(limit_mb)
-    } else {
-        (
-            format!("The upload could not be read: {}", error.body_text()),
-            StatusCode::BAD_REQUEST,
-        )
-    }
-}
-
 /// Reads the form up to and including the file (which must come last, as browsers send it).
 async fn receive(
     state: &AppState,
@@ -136,7 +116,11 @@ async fn receive(
     mut multipart: Multipart,
     fields: &mut UploadFields,
 ) -> Result<(Vec<u8>, String), (String, StatusCode)> {
-    let limit_mb = state.site.config().media.max_upload_megabytes;
+    let upload_limit = UploadLimit {
+        what: "image",
+        megabytes: state.site.config().media.max_upload_megabytes,
+        setting: "media.max_upload_megabytes",
+    };
     let limit = state.site.config().media.max_upload_bytes();
     loop {
         let mut field = match multipart.next_field().await {
@@ -147,7 +131,7 @@ async fn receive(
                     StatusCode::UNPROCESSABLE_ENTITY,
                 ));
             }
-            Err(error) => return Err(unreadable(&error, limit_mb)),
+            Err(error) => return Err(upload_limit.unreadable(&error)),
         };
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
@@ -163,18 +147,21 @@ async fn receive(
                 match field.chunk().await {
                     Ok(Some(chunk)) => {
                         if (bytes.len() + chunk.len()) as u64 > limit {
-                            return Err(too_large(limit_mb));
+                            return Err(upload_limit.too_large());
                         }
                         bytes.extend_from_slice(&chunk);
                     }
                     Ok(None) => break,
-                    Err(error) => return Err(unreadable(&error, limit_mb)),
+                    Err(error) => return Err(upload_limit.unreadable(&error)),
                 }
             }
             return Ok((bytes, file_name));
         }
         // Every other field is a short line of text.
-        let value = field.text().await.map_err(|e| unreadable(&e, limit_mb))?;
+        let value = field
+            .text()
+            .await
+            .map_err(|e| upload_limit.unreadable(&e))?;
         match name.as_str() {
             "csrf" => {
                 check_csrf(staff, &value).map_err(|_| {
@@ -447,13 +434,7 @@ pub async fn file(
             CoreError::NotFound(_) => missing(),
             other => other.into(),
         })?;
-    let expected = match served.mime_type.as_str() {
-        "image/jpeg" => "jpg",
-        "image/png" => "png",
-        "image/gif" => "gif",
-        _ => "",
-    };
-    if extension != expected {
+    if extension != Media::extension_of(&served.mime_type) {
         return Err(missing());
     }
     let etag = format!("\"{}\"", served.sha256);
