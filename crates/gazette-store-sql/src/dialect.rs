@@ -129,18 +129,18 @@ impl Dialect {
         }
     }
 
-    /// How well `s` matches, higher is better: the headline counts ten times the body on
-    /// SQLite (BM25 with column weights, negated), A over B on PostgreSQL (`ts_rank`'s weights
-    /// 1.0 and 0.4).
+    /// How well `s` matches, higher is better, as a double: the headline counts ten times the
+    /// body on SQLite (BM25 with column weights, negated), A over B on PostgreSQL (`ts_rank`'s
+    /// weights 1.0 and 0.4).
     pub(crate) fn push_search_score(self, sql: &mut Sql, query: &str) {
         match self {
             Self::Sqlite => sql.push("-bm25(article_search, 10.0, 1.0)"),
             Self::Postgres => sql
-                .push("ts_rank(s.document, plainto_tsquery(")
+                .push("CAST(ts_rank(s.document, plainto_tsquery(")
                 .push(SEARCH_CONFIG)
                 .push(", ")
                 .push_bind(query)
-                .push("))"),
+                .push(")) AS DOUBLE PRECISION)"),
         };
     }
 

@@ -228,6 +228,14 @@ impl SqlStore {
         }
     }
 
+    /// SQLite's counts of common search words (PostgreSQL ranks without them).
+    pub(crate) fn common_words(&self) -> Option<&std::sync::Mutex<search::CommonWords>> {
+        match &*self.backend {
+            Backend::Sqlite(db) => Some(&db.common_words),
+            Backend::Postgres(_) => None,
+        }
+    }
+
     pub(crate) fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
         match &*self.backend {
             Backend::Postgres(pool) => Some(pool),

@@ -20,6 +20,8 @@ pub(crate) struct Sqlite {
     /// taking a connection and spinning in SQLite's busy handler (which sleeps in growing steps
     /// and made latency under load erratic).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Which words of searches are in more than half the indexed articles, as last counted.
+    pub(crate) common_words: std::sync::Mutex<crate::search::CommonWords>,
 }
 
 impl Sqlite {
@@ -41,6 +43,7 @@ impl Sqlite {
         Ok(Self {
             pool,
             writer: Arc::new(tokio::sync::Mutex::new(())),
+            common_words: Default::default(),
         })
     }
 

@@ -98,6 +98,7 @@ macro_rules! conformance_suite {
             sitemaps_list_public_addresses_by_month_and_kind,
             corrections_are_appended_in_order_and_listed_newest_first,
             search_finds_public_articles_holding_every_word,
+            search_ranks_by_the_words_that_tell_articles_apart,
             staff_comment_search_matches_every_word_in_any_status,
         );
     };
@@ -3025,6 +3026,51 @@ async fn found_slugs(
             .collect(),
         found.total,
     )
+}
+
+/// A word in more than half the articles (SQLite ranks without reading it again) still
+/// filters, and the headline still outranks the body: by the other words when there are any,
+/// and alone when every word is that common. The second search of a word uses its count.
+pub async fn search_ranks_by_the_words_that_tell_articles_apart(store: &dyn Store) {
+    assert!(store.prepare_search("english").await.expect("prepare"));
+    let ada = author(store, "Ada").await;
+    let day = 86_400;
+    // "harbour" is in every article; "budget" and "ferry" in two each.
+    for (slug, title, body, age) in [
+        ("plan", "Harbour plan", "The harbour plan was approved.", 5),
+        ("budget", "Budget talks", "The harbour budget is short.", 4),
+        ("walls", "Sea walls", "The harbour walls and its budget.", 3),
+        ("ferry", "New ferry", "A harbour ferry starts.", 2),
+        ("storm", "Storm damage", "The harbour ferry was hit.", 1),
+    ] {
+        searchable(store, &ada, slug, title, body, NOW - age * day, &[]).await;
+    }
+    let all = PageRequest::new(1, 10);
+    for _ in 0..2 {
+        // A common and a telling word: only articles with both, the headline match first
+        // although it is the older one.
+        assert_eq!(
+            found_slugs(store, &search_for("harbour budget"), all).await,
+            (vec!["budget".into(), "walls".into()], 2)
+        );
+        assert_eq!(
+            found_slugs(store, &search_for("ferry harbour"), all).await,
+            (vec!["ferry".into(), "storm".into()], 2)
+        );
+        // Only a common word: every article, the one with it in its headline first.
+        let (slugs, total) = found_slugs(store, &search_for("harbour"), all).await;
+        assert_eq!(total, 5);
+        assert_eq!(slugs.first().map(String::as_str), Some("plan"), "{slugs:?}");
+        // The second page of one result each is the next one of the same order.
+        let (second, _) =
+            found_slugs(store, &search_for("harbour budget"), PageRequest::new(2, 1)).await;
+        assert_eq!(second, vec!["walls".to_owned()]);
+    }
+    // A rare word alone, still ranked: headline first.
+    assert_eq!(
+        found_slugs(store, &search_for("budget"), all).await,
+        (vec!["budget".into(), "walls".into()], 2)
+    );
 }
 
 /// Search on each backend finds the same public articles for the same words (every word
