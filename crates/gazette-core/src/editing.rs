@@ -101,7 +101,8 @@ fn terms(list: &str) -> Vec<Term> {
 }
 
 impl Site {
-    /// One page of the newsroom's article list. Authors see their own articles only.
+    /// One page of the newsroom's article list. Authors see only the articles with their name in
+    /// the byline (first author or co-author).
     pub async fn newsroom_articles(
         &self,
         staff: &Staff,
@@ -127,12 +128,14 @@ impl Site {
 
     fn require_editor_of(&self, staff: &Staff, article: &Article) -> CoreResult<()> {
         if staff.can(Permission::EditAllArticles)
-            || (staff.can(Permission::WriteOwnArticles) && article.author.id == staff.user.id)
+            || (staff.can(Permission::WriteOwnArticles)
+                && (article.author.id == staff.user.id
+                    || article.authors.iter().any(|a| a.id == staff.user.id)))
         {
             Ok(())
         } else {
             Err(CoreError::Forbidden(
-                "You can only edit your own articles.".into(),
+                "You can only edit articles with your name in the byline.".into(),
             ))
         }
     }

@@ -210,13 +210,8 @@ fn push_filter(query: &mut Sql, filter: &ArticleFilter, now: i64) {
             query.push(")");
         }
         ArticleFilter::Author(id) => {
-            query.push(" AND (a.author_id = ");
-            query.push_bind(id.0);
-            query.push(
-                " OR a.id IN (SELECT aa.article_id FROM article_authors aa WHERE aa.user_id = ",
-            );
-            query.push_bind(id.0);
-            query.push("))");
+            query.push(" AND ");
+            push_in_byline(query, *id);
         }
         ArticleFilter::Published { from, to } => {
             query.push(" AND a.published_at >= ").push_bind(*from);
@@ -408,6 +403,17 @@ pub(crate) async fn update_article(
     Ok(article)
 }
 
+/// Appends the condition that `author` is in the byline of `articles a`: its first author or
+/// one of its co-authors.
+pub(crate) fn push_in_byline(query: &mut Sql, author: gazette_domain::UserId) {
+    query
+        .push("(a.author_id = ")
+        .push_bind(author.0)
+        .push(" OR a.id IN (SELECT aa.article_id FROM article_authors aa WHERE aa.user_id = ")
+        .push_bind(author.0)
+        .push("))");
+}
+
 /// Appends the admin list's conditions over `articles a`.
 fn push_admin_filter(query: &mut Sql, filter: &ArticleQuery) {
     match filter.status {
@@ -415,7 +421,8 @@ fn push_admin_filter(query: &mut Sql, filter: &ArticleQuery) {
         None => query.push(" WHERE a.status <> 'trash'"),
     };
     if let Some(author) = filter.author {
-        query.push(" AND a.author_id = ").push_bind(author.0);
+        query.push(" AND ");
+        push_in_byline(query, author);
     }
     if let Some(category) = &filter.category {
         query

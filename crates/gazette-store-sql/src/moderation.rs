@@ -226,7 +226,8 @@ fn push_filter(query: &mut Sql, filter: &CommentFilter, with_status: bool) {
             .push_bind(email.as_str());
     }
     if let Some(author) = filter.article_author {
-        query.push(" AND a.author_id = ").push_bind(author.0);
+        query.push(" AND ");
+        crate::articles::push_in_byline(query, author);
     }
     for word in &filter.words {
         // A word is letters and digits (`search::Terms`), but escape LIKE's wildcards anyway.

@@ -170,3 +170,113 @@ async fn an_unknown_co_author_is_refused_with_the_form_kept() {
         .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
 }
+
+/// A co-author is one of the article's authors in the newsroom too: it is in their list, they
+/// may open and save it (keeping the first author's byline), and they see its comments. An
+/// author who is not in the byline may do none of it.
+#[tokio::test]
+async fn a_co_author_edits_the_article_and_sees_its_comments() {
+    let app = TestApp::new().await;
+    let mut ben = app.staff("ben", Role::Author).await;
+    let mut dee = app.staff("dee", Role::Author).await;
+    let users = app.site.store().users().await.expect("users");
+    let ben_id = users
+        .iter()
+        .find(|u| u.username == "ben")
+        .map(|u| u.id.0.to_string())
+        .expect("ben");
+    let mut editor = app.editor().await;
+    let created = editor
+        .admin_post(
+            "/admin/articles",
+            &[
+                ("action", "publish"),
+                ("title", "Tram line delayed"),
+                ("body", "The tram opens a year late."),
+                ("comments_open", "yes"),
+                ("coauthors", &ben_id),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+    let edit_path = created
+        .location()
+        .split('?')
+        .next()
+        .expect("path")
+        .to_owned();
+    let posted = app
+        .browser()
+        .comment(
+            "tram-line-delayed",
+            &common::comment_fields("Late again, as always here.", "Ann", "ann@example.com"),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+
+    let list = ben.get("/admin/articles").await.text();
+    assert!(list.contains("Tram line delayed"), "{list}");
+    assert_eq!(ben.get(&edit_path).await.status, StatusCode::OK);
+    let article = app
+        .site
+        .store()
+        .article_by_slug("tram-line-delayed")
+        .await
+        .expect("article");
+    let saved = ben
+        .admin_post(
+            &edit_path,
+            &[
+                ("action", "publish"),
+                ("title", "Tram line delayed again"),
+                ("body", "The tram opens a year late."),
+                ("comments_open", "yes"),
+                ("author", &article.author.id.0.to_string()),
+                ("version", &article.version.to_string()),
+                ("coauthors", &ben_id),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let article = app
+        .site
+        .store()
+        .article_by_slug("tram-line-delayed")
+        .await
+        .expect("article");
+    assert_eq!(article.title, "Tram line delayed again");
+    assert_eq!(article.author.name, "Edith Editor");
+    assert_eq!(article.authors.len(), 2);
+    let comments = ben.get("/admin/comments?status=held").await.text();
+    assert!(
+        comments.contains("Late again, as always here."),
+        "{comments}"
+    );
+
+    // Dee is an author too, but not of this article.
+    assert!(
+        !dee.get("/admin/articles")
+            .await
+            .text()
+            .contains("Tram line")
+    );
+    assert_eq!(dee.get(&edit_path).await.status, StatusCode::FORBIDDEN);
+    let refused = dee
+        .admin_post(
+            &edit_path,
+            &[
+                ("action", "publish"),
+                ("title", "Dee's title"),
+                ("body", "x"),
+                ("version", &article.version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        !dee.get("/admin/comments?status=held")
+            .await
+            .text()
+            .contains("Late again")
+    );
+}
