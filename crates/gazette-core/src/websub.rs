@@ -81,6 +81,26 @@ impl Site {
         Ok(())
     }
 
+    /// After an import that wrote articles: one ping for the site's feeds. (An archive's
+    /// articles are old news; their sections' feeds are not pinged one by one.)
+    pub(crate) async fn queue_site_websub(&self) -> CoreResult<()> {
+        if self.config.feeds.hub().is_none() {
+            return Ok(());
+        }
+        let base = self.config.site.base_url.trim().trim_end_matches('/');
+        let now = self.now();
+        self.store
+            .enqueue_job(
+                WEBSUB,
+                None,
+                &format!("{base}/feed\n{base}/feed/atom"),
+                now,
+                now,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Runs a ping job: tells the hub about each feed. A failure is retried by the job runner;
     /// after [`MAX_ATTEMPTS`] the ping is given up (subscribers still poll).
     pub(crate) async fn run_websub(&self, job: &Job) -> CoreResult<()> {

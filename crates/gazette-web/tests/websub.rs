@@ -162,3 +162,64 @@ async fn a_failing_hub_is_tried_again_later_and_never_stops_a_save() {
     assert_eq!(app.site.run_due_jobs(10).await.expect("jobs"), 0);
     assert_eq!(app.site.pending_jobs().await.expect("pending"), 0);
 }
+
+/// An import that writes articles pings the hub once, for the site's feeds, from the jobs; a
+/// dry run and an import that changes nothing ping nothing.
+#[tokio::test]
+async fn an_import_pings_the_site_feeds_once() {
+    let (hub_url, seen) = hub(StatusCode::NO_CONTENT).await;
+    let app = TestApp::with_config(move |c| {
+        c.site.base_url = "https://news.example".into();
+        c.feeds.websub_hub = hub_url;
+    })
+    .await;
+    app.site.run_due_jobs(10).await.expect("jobs");
+    seen.lock().unwrap().clear();
+    let export = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/wxr/themeunittestdata.wordpress.xml"
+    ))
+    .expect("the theme test data");
+    let import = |dry_run: bool| {
+        let bytes = export.clone();
+        let site = app.site.clone();
+        async move {
+            site.import_wordpress(
+                std::io::Cursor::new(bytes),
+                dry_run,
+                &|_: gazette_core::importing::Progress| {},
+            )
+            .await
+            .expect("import")
+        }
+    };
+
+    import(true).await;
+    assert_eq!(
+        app.site.run_due_jobs(10).await.expect("jobs"),
+        0,
+        "a dry run"
+    );
+    import(false).await;
+    assert!(seen.lock().unwrap().is_empty(), "the import did not wait");
+    assert_eq!(app.site.run_due_jobs(10).await.expect("jobs"), 1);
+    assert_eq!(
+        topics(&seen),
+        [
+            "https://news.example/feed",
+            "https://news.example/feed/atom"
+        ]
+    );
+    seen.lock().unwrap().clear();
+    let again = import(false).await;
+    assert_eq!(
+        again.get("articles", gazette_domain::import::Outcome::Created),
+        0
+    );
+    assert_eq!(
+        again.get("articles", gazette_domain::import::Outcome::Updated),
+        0
+    );
+    assert_eq!(app.site.run_due_jobs(10).await.expect("jobs"), 0);
+    assert!(seen.lock().unwrap().is_empty());
+}

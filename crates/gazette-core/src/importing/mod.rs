@@ -129,6 +129,11 @@ impl Site {
         if !report.dry_run {
             tx.commit(self.now()).await?;
             self.apply_changes().await?;
+            let articles =
+                report.get("articles", Outcome::Created) + report.get("articles", Outcome::Updated);
+            if articles > 0 {
+                self.queue_site_websub().await?;
+            }
         }
         Ok(report)
     }
