@@ -74,6 +74,8 @@ pub struct ImportArticle {
     pub excerpt: String,
     /// Byline.
     pub author_id: UserId,
+    /// The other authors of the byline, in order (WordPress: Co-Authors Plus's author terms).
+    pub coauthor_ids: Vec<UserId>,
     /// Draft, published (a future time: scheduled) or trash.
     pub status: ArticleStatus,
     /// Whether readers may comment.

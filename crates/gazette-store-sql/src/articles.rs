@@ -23,7 +23,7 @@ fn article_by(dialect: Dialect, key: &str) -> String {
 }
 
 /// Replaces an article's co-authors: `ids` in order, leaving out the first author and repeats.
-async fn set_coauthors(
+pub(crate) async fn set_coauthors(
     tx: &mut crate::WriteTx,
     article_id: i64,
     first: UserId,

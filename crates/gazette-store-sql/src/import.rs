@@ -326,6 +326,42 @@ impl SqlImport {
     }
 
     /// Files `article` under exactly `terms` (kind, slug), in order; whether anything changed.
+    /// Sets an article's co-authors to `wanted` (the first author and repeats left out) unless
+    /// they are those already; returns whether they changed.
+    async fn credit(
+        &mut self,
+        article: i64,
+        first: UserId,
+        wanted: &[UserId],
+    ) -> StoreResult<bool> {
+        let current: Vec<(i64,)> = self
+            .tx
+            .on()
+            .all(
+                &Sql::new(
+                    "SELECT user_id FROM article_authors WHERE article_id = $1 ORDER BY position",
+                )
+                .bind(article),
+            )
+            .await
+            .map_err(map_err("article authors"))?;
+        let mut kept: Vec<UserId> = Vec::new();
+        for &id in wanted {
+            if id != first && !kept.contains(&id) {
+                kept.push(id);
+            }
+        }
+        if current
+            .iter()
+            .map(|(id,)| UserId(*id))
+            .eq(kept.iter().copied())
+        {
+            return Ok(false);
+        }
+        crate::articles::set_coauthors(&mut self.tx, article, first, &kept).await?;
+        Ok(true)
+    }
+
     async fn file_under(&mut self, article: i64, terms: &[(TermKind, &str)]) -> StoreResult<bool> {
         let current: Vec<(String, String)> = self
             .tx
@@ -548,7 +584,10 @@ impl ImportTx for SqlImport {
                 .await?;
             }
             let refiled = self.file_under(id, &terms).await?;
-            let outcome = if changed > 0 || refiled {
+            let reauthored = self
+                .credit(id, article.author_id, &article.coauthor_ids)
+                .await?;
+            let outcome = if changed > 0 || refiled || reauthored {
                 Outcome::Updated
             } else {
                 Outcome::Unchanged
@@ -596,6 +635,8 @@ impl ImportTx for SqlImport {
         .await?;
         self.remember("article", &article.origin, id).await?;
         self.file_under(id, &terms).await?;
+        self.credit(id, article.author_id, &article.coauthor_ids)
+            .await?;
         Ok((ArticleId(id), slug, Outcome::Created))
     }
 

@@ -2051,6 +2051,7 @@ fn import_article(author: UserId, slug: &str) -> gazette_domain::import::ImportA
         body_text: "Old body".into(),
         excerpt: "Old body".into(),
         author_id: author,
+        coauthor_ids: Vec::new(),
         status: ArticleStatus::Published,
         comments_open: true,
         published_at: Some(NOW - 1_000),

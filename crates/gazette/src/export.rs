@@ -476,6 +476,31 @@ async fn write_wxr(
                     .with_attributes([("domain", domain), ("nicename", term.text("slug"))])
                     .write_text_content(BytesText::new(&xml_text(term.text("name"))))?;
             }
+            // Several authors as Co-Authors Plus files them: an `author` term for each, the
+            // byline's first (WordPress itself has one author per post, `dc:creator`).
+            let coauthors = select(
+                &mut source,
+                "article_authors",
+                &format!("article_id = {id}"),
+                "position",
+            )
+            .await?;
+            if !coauthors.rows.is_empty() {
+                let bylined = std::iter::once(author)
+                    .chain(coauthors.iter().filter_map(|row| row.int("user_id")));
+                for login in bylined.filter_map(|user| logins.get(&user)) {
+                    out.xml
+                        .create_element("category")
+                        .with_attributes([
+                            ("domain", "author"),
+                            (
+                                "nicename",
+                                format!("cap-{}", gazette_domain::slugs::slugify(login)).as_str(),
+                            ),
+                        ])
+                        .write_text_content(BytesText::new(&xml_text(login)))?;
+                }
+            }
             if let Some(media) = article.int("featured_media_id") {
                 out.meta("_thumbnail_id", &(media_base + media).to_string())?;
             }

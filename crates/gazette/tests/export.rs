@@ -288,6 +288,27 @@ async fn rows(db: &Db, sql: &str) -> Vec<Vec<String>> {
 #[tokio::test]
 async fn export_wordpress_then_import_wordpress_brings_the_same_site() {
     let source = imported_site();
+    // Two articles with a second author, as the editor's co-authors field sets them.
+    let pool = sqlx::SqlitePool::connect(source.url()).await.expect("open");
+    for (slug, position) in [
+        ("template-comments", 1),
+        ("markup-html-tags-and-formatting", 1),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO article_authors (article_id, user_id, position) \
+             SELECT a.id, u.id, {position} FROM articles a, users u WHERE a.slug = '{slug}' \
+             AND u.id <> a.author_id AND u.id NOT IN \
+             (SELECT user_id FROM article_authors WHERE article_id = a.id) ORDER BY u.id LIMIT 1"
+        )))
+        .execute(&pool)
+        .await
+        .expect("co-author");
+    }
+    pool.close().await;
+    let bylines = "SELECT a.slug, u.username, aa.position FROM article_authors aa \
+                   JOIN articles a ON a.id = aa.article_id JOIN users u ON u.id = aa.user_id \
+                   ORDER BY a.slug, aa.position";
+    assert_eq!(rows(&source, bylines).await.len(), 2);
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("site.xml");
     let out = cli(
@@ -305,6 +326,16 @@ async fn export_wordpress_then_import_wordpress_brings_the_same_site() {
     assert!(report.contains("comments: 24 created"), "{report}");
     assert!(report.contains("pages: 21 created"), "{report}");
     assert!(report.contains("6 featured images set"), "{report}");
+    // Co-authors go out as Co-Authors Plus's author terms and come back in order.
+    let exported = std::fs::read_to_string(&file).expect("export");
+    assert!(exported.contains(r#"<category domain="author" nicename="cap-"#));
+    assert_eq!(rows(&source, bylines).await, rows(&target, bylines).await);
+    let again = cli(
+        &target,
+        &["import", "wordpress", file.to_str().unwrap()],
+        "",
+    );
+    assert!(again.contains("articles: 0 created, 0 updated"), "{again}");
 
     let articles = "SELECT slug, title, status, comment_count, comments_open, published_at, excerpt \
                     FROM articles WHERE slug NOT LIKE 'welcome-to-gazette%' ORDER BY slug";

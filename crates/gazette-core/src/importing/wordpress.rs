@@ -23,6 +23,8 @@ enum Prepared {
         wordpress_id: i64,
         /// The byline's login (`dc:creator`), matched to an author by the writer.
         creator: String,
+        /// The other authors' logins, in order (Co-Authors Plus's `author` terms).
+        coauthors: Vec<String>,
         link: String,
         comments: Vec<PreparedComment>,
         /// Why some of its comments were left out (pingbacks, trackbacks).
@@ -107,6 +109,7 @@ impl Site {
                     mut article,
                     wordpress_id,
                     creator,
+                    coauthors,
                     link,
                     comments,
                     skipped,
@@ -129,6 +132,24 @@ impl Site {
                         now,
                     )
                     .await?;
+                    for login in coauthors.iter().take(crate::editing::MAX_COAUTHORS + 1) {
+                        let id = byline(
+                            &mut *tx,
+                            &mut authors,
+                            &mut report,
+                            login,
+                            &article.origin.source,
+                            wordpress_id,
+                            now,
+                        )
+                        .await?;
+                        if id != article.author_id
+                            && !article.coauthor_ids.contains(&id)
+                            && article.coauthor_ids.len() < crate::editing::MAX_COAUTHORS
+                        {
+                            article.coauthor_ids.push(id);
+                        }
+                    }
                     let (article_id, slug, outcome) = tx.article(&article).await?;
                     report.count("articles", outcome);
                     links.articles.insert(wordpress_id, article_id);
@@ -581,6 +602,7 @@ fn prepare_item(
         body_html,
         excerpt,
         author_id: UserId(0),
+        coauthor_ids: Vec::new(),
         status,
         comments_open: item.comment_status == "open",
         published_at,
@@ -655,10 +677,23 @@ fn prepare_item(
             wordpress_user: comment.user_id,
         });
     }
+    // Co-Authors Plus files a post under an `author` term per author, the byline's too:
+    // `<category domain="author" nicename="cap-LOGIN">LOGIN</category>`.
+    let coauthors: Vec<String> = item
+        .terms
+        .iter()
+        .filter(|t| t.domain == "author")
+        .map(|t| match t.name.trim() {
+            "" => t.slug.trim().trim_start_matches("cap-").to_owned(),
+            name => name.to_owned(),
+        })
+        .filter(|login| !login.is_empty() && login.as_str() != item.creator.trim())
+        .collect();
     Ok(Prepared::Article {
         article: Box::new(article),
         wordpress_id: item.id,
         creator: item.creator,
+        coauthors,
         link: item.link,
         comments,
         skipped,
