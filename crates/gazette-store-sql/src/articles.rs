@@ -417,7 +417,7 @@ pub(crate) fn push_in_byline(query: &mut Sql, author: gazette_domain::UserId) {
 /// Appends the admin list's conditions over `articles a`.
 fn push_admin_filter(query: &mut Sql, filter: &ArticleQuery) {
     match filter.status {
-        Some(status) => query.push(" WHERE a.status = ").push_bind(status.as_str()),
+        Some(status) => query.push(" WHERE a.status = ").push_name(status.as_str()),
         None => query.push(" WHERE a.status <> 'trash'"),
     };
     if let Some(author) = filter.author {

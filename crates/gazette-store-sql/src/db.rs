@@ -144,6 +144,14 @@ impl Sql {
     }
 
     /// Appends `$n, $n+1, …` for each of `args` (an `IN (…)` list; at least one).
+    /// Appends one of a fixed set of values (an enum's name) as a string literal written into
+    /// the text. The planner sees a literal's value and not a bound one's (SQLite is built with
+    /// SQLITE_ENABLE_QPSG), and a status is skewed: a few held comments among a million approved
+    /// ones are read through the status index only when the planner knows which status it is.
+    pub(crate) fn push_name(&mut self, name: &'static str) -> &mut Self {
+        self.push("'").push(&name.replace('\'', "''")).push("'")
+    }
+
     pub(crate) fn push_list<A: Into<Arg>>(
         &mut self,
         args: impl IntoIterator<Item = A>,

@@ -215,7 +215,7 @@ pub(crate) async fn classifier_counts(
 fn push_filter(query: &mut Sql, filter: &CommentFilter, with_status: bool) {
     query.push(" WHERE 1 = 1");
     if let (true, Some(status)) = (with_status, filter.status) {
-        query.push(" AND c.status = ").push_bind(status.as_str());
+        query.push(" AND c.status = ").push_name(status.as_str());
     }
     if let Some(article) = filter.article {
         query.push(" AND c.article_id = ").push_bind(article.0);
