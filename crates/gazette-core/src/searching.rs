@@ -86,6 +86,7 @@ impl Site {
             category: Some(request.category.trim().to_owned()).filter(|c| !c.is_empty()),
             from: day_start(&request.from, &tz, false)?,
             to: day_start(&request.to, &tz, true)?,
+            language: gazette_domain::search::search_language(&self.config.site.language),
         };
         if request.page > MAX_PAGES {
             return Err(CoreError::BadInput(format!(

@@ -95,6 +95,9 @@ pub struct ArticleSearch {
     pub from: Option<i64>,
     /// Only articles published before this time (unix seconds).
     pub to: Option<i64>,
+    /// The index's language, as [`search_language`] names it (PostgreSQL reads the query in
+    /// its configuration; SQLite's tokenizer is part of the table).
+    pub language: &'static str,
 }
 
 /// An article a search found.

@@ -4,9 +4,14 @@
 
 use crate::db::Sql;
 
-/// The text-search configuration of the site's language, as PostgreSQL reads it in a statement.
-const SEARCH_CONFIG: &str = "(SELECT COALESCE(MAX(value), 'simple') FROM settings \
-     WHERE key = 'search.language')::regconfig";
+/// The text-search configuration `language` (a PostgreSQL configuration name, from
+/// `gazette_domain::search::search_language`) as a literal: the planner reads the query with it
+/// and estimates how many articles hold the words (a common word's matches are then read newest
+/// first along the index of ids, a rare word's through the GIN index). Read from the settings
+/// inside the statement, it was unknown when planning, and every search sorted every match.
+fn push_config<'a>(sql: &'a mut Sql, language: &'static str) -> &'a mut Sql {
+    sql.push_name(language).push("::regconfig")
+}
 
 /// Which database a statement is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,15 +113,16 @@ impl Dialect {
     }
 
     /// The condition that `s` holds every word of `query`.
-    pub(crate) fn push_search_match(self, sql: &mut Sql, query: &str) {
+    pub(crate) fn push_search_match(self, sql: &mut Sql, query: &str, language: &'static str) {
         match self {
             Self::Sqlite => sql.push("article_search MATCH ").push_bind(query),
-            Self::Postgres => sql
-                .push("s.document @@ plainto_tsquery(")
-                .push(SEARCH_CONFIG)
-                .push(", ")
-                .push_bind(query)
-                .push(")"),
+            Self::Postgres => {
+                sql.push("s.document @@ plainto_tsquery(");
+                push_config(sql, language)
+                    .push(", ")
+                    .push_bind(query)
+                    .push(")")
+            }
         };
     }
 
@@ -132,21 +138,22 @@ impl Dialect {
     /// How well `s` matches, higher is better, as a double: the headline counts ten times the
     /// body on SQLite (BM25 with column weights, negated), A over B on PostgreSQL (`ts_rank`'s
     /// weights 1.0 and 0.4).
-    pub(crate) fn push_search_score(self, sql: &mut Sql, query: &str) {
+    pub(crate) fn push_search_score(self, sql: &mut Sql, query: &str, language: &'static str) {
         match self {
             Self::Sqlite => sql.push("-bm25(article_search, 10.0, 1.0)"),
-            Self::Postgres => sql
-                .push("CAST(ts_rank(s.document, plainto_tsquery(")
-                .push(SEARCH_CONFIG)
-                .push(", ")
-                .push_bind(query)
-                .push(")) AS DOUBLE PRECISION)"),
+            Self::Postgres => {
+                sql.push("CAST(ts_rank(s.document, plainto_tsquery(");
+                push_config(sql, language)
+                    .push(", ")
+                    .push_bind(query)
+                    .push(")) AS DOUBLE PRECISION)")
+            }
         };
     }
 
     /// The headline and a passage of the body with the query's words between `\u{2}` and
     /// `\u{3}`, as the columns `title_marked, snippet_marked`.
-    pub(crate) fn push_search_marks(self, sql: &mut Sql, query: &str) {
+    pub(crate) fn push_search_marks(self, sql: &mut Sql, query: &str, language: &'static str) {
         match self {
             Self::Sqlite => sql.push(
                 "highlight(article_search, 0, char(2), char(3)) AS title_marked, \
@@ -154,19 +161,17 @@ impl Dialect {
             ),
             Self::Postgres => {
                 let marks = "'StartSel=' || chr(2) || ', StopSel=' || chr(3)";
-                sql.push("ts_headline(")
-                    .push(SEARCH_CONFIG)
-                    .push(", s.title, plainto_tsquery(")
-                    .push(SEARCH_CONFIG)
+                sql.push("ts_headline(");
+                push_config(sql, language).push(", s.title, plainto_tsquery(");
+                push_config(sql, language)
                     .push(", ")
                     .push_bind(query)
                     .push(&format!(
                         "), {marks} || ', HighlightAll=true') AS title_marked, "
                     ))
-                    .push("ts_headline(")
-                    .push(SEARCH_CONFIG)
-                    .push(", s.body, plainto_tsquery(")
-                    .push(SEARCH_CONFIG)
+                    .push("ts_headline(");
+                push_config(sql, language).push(", s.body, plainto_tsquery(");
+                push_config(sql, language)
                     .push(", ")
                     .push_bind(query)
                     .push(&format!(

@@ -214,9 +214,13 @@ impl SqlStore {
             Backend::Postgres(pool) => {
                 let mut tx = pool.begin().await.map_err(starting)?;
                 let millis = limit.as_millis().max(1);
+                // Planned for its values each time: a search's words decide between reading
+                // the newest articles in order and the GIN index, which a generic plan of a
+                // statement prepared once cannot.
                 for statement in [
                     "SET TRANSACTION READ ONLY".to_owned(),
                     format!("SET LOCAL statement_timeout = {millis}"),
+                    "SET LOCAL plan_cache_mode = force_custom_plan".to_owned(),
                 ] {
                     sqlx::query(sqlx::AssertSqlSafe(statement))
                         .execute(&mut *tx)
@@ -312,6 +316,20 @@ impl BoundedRead {
             BoundedRead::Sqlite { conn, .. } => On::Sqlite(conn),
             BoundedRead::Postgres(tx) => On::Postgres(tx),
         }
+    }
+
+    /// For the rest of the read, PostgreSQL plans with its indexes wherever it can. Its costs
+    /// take testing a row's tsvector against a query as nearly free, but each test reads the
+    /// article's tsvector out of TOAST: a rare word's search read all 100,000 of them (340 ms)
+    /// instead of the GIN index's 161 (5 ms).
+    pub(crate) async fn prefer_indexes(&mut self) -> StoreResult<()> {
+        if let BoundedRead::Postgres(tx) = self {
+            sqlx::query("SET LOCAL enable_seqscan = off")
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| StoreError::other("starting a bounded read", e))?;
+        }
+        Ok(())
     }
 
     /// Ends the read (it wrote nothing; PostgreSQL's transaction is closed).

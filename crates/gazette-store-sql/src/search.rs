@@ -199,6 +199,7 @@ pub(crate) async fn search_articles(
     let dialect = db.dialect();
     let query = dialect.search_terms(&search.terms);
     let mut read = db.bounded(limit).await?;
+    read.prefer_indexes().await?;
     let common = match db.common_words() {
         Some(seen) => common_flags(&mut read, seen, &search.terms.words).await?,
         None => Vec::new(),
@@ -211,12 +212,12 @@ pub(crate) async fn search_articles(
     // here, best first.
     let mut window = Sql::new("SELECT a.id, a.published_at, ");
     if rank_in_window {
-        dialect.push_search_score(&mut window, &query);
+        dialect.push_search_score(&mut window, &query, search.language);
     } else {
         window.push("0.0");
     }
     window.push(&format!(" FROM {} WHERE ", dialect.search_tables()));
-    dialect.push_search_match(&mut window, &query);
+    dialect.push_search_match(&mut window, &query, search.language);
     push_filters(&mut window, search, now);
     window
         .push(&format!(" ORDER BY {} DESC LIMIT ", dialect.search_id()))
@@ -248,7 +249,7 @@ pub(crate) async fn search_articles(
         "SELECT {SUMMARY_COLUMNS}, {}, ",
         dialect.coauthors_column()
     ));
-    dialect.push_search_marks(&mut marked, &query);
+    dialect.push_search_marks(&mut marked, &query, search.language);
     marked.push(&format!(
         " FROM {} JOIN users u ON u.id = a.author_id \
          LEFT JOIN media m ON m.id = a.featured_media_id WHERE ",
@@ -256,7 +257,7 @@ pub(crate) async fn search_articles(
     ));
     // FTS5 marks only rows of a MATCH; PostgreSQL marks any row, by id.
     if dialect == crate::dialect::Dialect::Sqlite {
-        dialect.push_search_match(&mut marked, &query);
+        dialect.push_search_match(&mut marked, &query, search.language);
         marked.push(" AND ");
     }
     // The list has the page's length whatever the number of hits (the last id repeated), so

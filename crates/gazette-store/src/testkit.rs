@@ -3006,6 +3006,7 @@ async fn searchable(
 fn search_for(words: &str) -> gazette_domain::search::ArticleSearch {
     gazette_domain::search::ArticleSearch {
         terms: gazette_domain::search::Terms::parse(words).expect("terms"),
+        language: "english",
         ..Default::default()
     }
 }
