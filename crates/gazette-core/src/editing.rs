@@ -411,8 +411,16 @@ impl Site {
     ) -> CoreResult<Article> {
         let current = self.article_for_editing(staff, id).await?;
         let (title, excerpt) = Self::checked_text(&form)?;
+        // The byline stays unless an editor changes it: the form shows the author field to
+        // editors only, and a co-author saving must not become the first author.
         let author_id = match form.author {
+            None => current.author.id,
             Some(requested) if requested == current.author.id => requested,
+            Some(_) if !staff.can(Permission::EditAllArticles) => {
+                return Err(CoreError::Forbidden(
+                    "Only editors can change an article's author.".into(),
+                ));
+            }
             requested => self.byline(staff, requested).await?,
         };
         let slug = if form.slug.trim().is_empty() {

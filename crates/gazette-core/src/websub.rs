@@ -36,6 +36,11 @@ impl Site {
                 .iter()
                 .map(|a| format!("/author/{}/feed", a.slug)),
         );
+        Self::feed_addresses(base, paths)
+    }
+
+    /// Each feed path's RSS and Atom addresses under `base`.
+    fn feed_addresses(base: &str, paths: Vec<String>) -> Vec<String> {
         paths
             .into_iter()
             .flat_map(|p| [format!("{base}{p}"), format!("{base}{p}/atom")])
@@ -89,14 +94,9 @@ impl Site {
         }
         let base = self.config.site.base_url.trim().trim_end_matches('/');
         let now = self.now();
+        let topics = Self::feed_addresses(base, vec!["/feed".to_owned()]);
         self.store
-            .enqueue_job(
-                WEBSUB,
-                None,
-                &format!("{base}/feed\n{base}/feed/atom"),
-                now,
-                now,
-            )
+            .enqueue_job(WEBSUB, None, &topics.join("\n"), now, now)
             .await?;
         Ok(())
     }

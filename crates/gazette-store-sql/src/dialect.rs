@@ -126,8 +126,8 @@ impl Dialect {
         };
     }
 
-    /// The index's article id column of `s`: matches are taken newest (highest id) first, an
-    /// order both indexes give without sorting.
+    /// The index's article id column of `s`: matches are taken newest (highest id) first (FTS5
+    /// gives that order; PostgreSQL reads a common word's along its id index).
     pub(crate) fn search_id(self) -> &'static str {
         match self {
             Self::Sqlite => "s.rowid",

@@ -206,8 +206,9 @@ pub(crate) async fn search_articles(
     };
     let rank_in_window = !common.contains(&true);
 
-    // One pass over the newest MAX_RESULTS + 1 matches (by id, an order both indexes give
-    // without sorting): their scores and dates. Their number is the total shown (a word in
+    // One pass over the newest MAX_RESULTS + 1 matches by id (FTS5 gives that order; on
+    // PostgreSQL a common word's are read along the id index, a rare word's few sorted): their
+    // scores and dates. Their number is the total shown (a word in
     // every article costs no more than one in a thousand); the newest MAX_RESULTS are ranked
     // here, best first.
     let mut window = Sql::new("SELECT a.id, a.published_at, ");

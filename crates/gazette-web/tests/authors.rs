@@ -231,13 +231,39 @@ async fn a_co_author_edits_the_article_and_sees_its_comments() {
                 ("title", "Tram line delayed again"),
                 ("body", "The tram opens a year late."),
                 ("comments_open", "yes"),
-                ("author", &article.author.id.0.to_string()),
                 ("version", &article.version.to_string()),
                 ("coauthors", &ben_id),
             ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    // The form shows a co-author no author field; naming themselves first is refused.
+    assert!(
+        !ben.get(&edit_path)
+            .await
+            .text()
+            .contains(r#"name="author""#)
+    );
+    let article_now = app
+        .site
+        .store()
+        .article_by_slug("tram-line-delayed")
+        .await
+        .expect("article");
+    let taken = ben
+        .admin_post(
+            &edit_path,
+            &[
+                ("action", "publish"),
+                ("title", "Tram line delayed again"),
+                ("body", "The tram opens a year late."),
+                ("author", &ben_id),
+                ("version", &article_now.version.to_string()),
+                ("coauthors", &ben_id),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::FORBIDDEN, "{}", taken.text());
     let article = app
         .site
         .store()
